@@ -1,0 +1,30 @@
+export { createAuth } from './createAuth.js';
+export type {
+  Auth,
+  AuthConfig,
+  AuthSession,
+  AwsCredentials,
+  FederateOptions,
+  FederationResult,
+} from './createAuth.js';
+export { authMachine, RENEW_BEFORE_EXPIRY_MS } from './machines/auth.machine.js';
+export type { AuthMachine, AuthMachineContext, AuthMachineInput } from './machines/auth.machine.js';
+export type { AuthEvent, AuthHubEvent, AuthHubEventName, SessionSummary } from './machines/authSession.js';
+export { createAuthActors } from './services/authActors.js';
+export type { AuthActorDeps } from './services/authActors.js';
+export { createCognitoIdentityService } from './services/cognitoIdentity.js';
+export type { CognitoIdentityService, IdentityPoolConfig } from './services/cognitoIdentity.js';
+export { SessionVault } from './services/SessionVault.js';
+export { AuthProvider, loginKeyFor } from './AuthProvider.js';
+export type { AuthProviderType } from './AuthProvider.js';
+export { AuthError, isAuthError } from './AuthError.js';
+export type { AuthErrorName } from './AuthError.js';
+export { Secret } from './Secret.js';
+export type { AuthHub, HubCallback, HubCapsule } from './hub.js';
+export { createRedactingInspector, maskSecrets, serializeInspectionEvent } from './inspection.js';
+export { AccessGroup } from './storage/AccessGroup.js';
+export { createMemoryStorage } from './storage/createMemoryStorage.js';
+export { createSessionStore } from './storage/createSessionStore.js';
+export type { SecureStorage } from './storage/SecureStorage.js';
+export type { SessionStore, OpenResult } from './storage/SessionStore.js';
+export type { SessionRecord } from './storage/SessionRecord.js';

@@ -1,0 +1,85 @@
+import type { AuthError } from '../AuthError.js';
+import type { AuthProvider } from '../AuthProvider.js';
+import type { Secret } from '../Secret.js';
+import type { SessionRecord } from '../storage/SessionRecord.js';
+
+/**
+ * What the statechart knows of the session: enough to decide transitions, never a secret.
+ * The secrets stay in the SessionVault beside the machine.
+ */
+export interface SessionSummary {
+  kind: SessionRecord['kind'];
+  identityId?: string;
+  /** Federated sessions: the provider the token came from. */
+  provider?: AuthProvider;
+  /** AWS credentials' expiry, epoch ms. */
+  credentialsExpiration?: number;
+  /** User-pool sessions. */
+  username?: string;
+  userId?: string;
+  /** User-pool tokens' expiry, epoch ms. */
+  tokensExpiration?: number;
+}
+
+export function summarize(record: SessionRecord | null): SessionSummary | null {
+  if (!record) return null;
+  switch (record.kind) {
+    case 'guest':
+      return { kind: 'guest', identityId: record.identityId, credentialsExpiration: record.credentials.expiration };
+    case 'federated':
+      return {
+        kind: 'federated',
+        identityId: record.identityId,
+        provider: record.provider,
+        credentialsExpiration: record.credentials.expiration,
+      };
+    case 'userPool':
+      return {
+        kind: 'userPool',
+        username: record.username,
+        userId: record.userId,
+        tokensExpiration: record.tokens.expiration,
+        ...(record.identityId ? { identityId: record.identityId } : {}),
+        ...(record.credentials ? { credentialsExpiration: record.credentials.expiration } : {}),
+      };
+  }
+}
+
+/**
+ * The outcome of one Promise-API request. The machine emits it after the snapshot is updated,
+ * so the API layer answers from the state the request produced. Not relayed by the hub.
+ */
+export interface RequestSettledEvent {
+  type: 'request.settled';
+  requestId: number;
+  error: AuthError | null;
+}
+
+/** What a federation request carries into the `federating` state. */
+export interface FederationRequest {
+  token: Secret;
+  provider: AuthProvider;
+  developerProvidedIdentityId?: string;
+  customRoleArn?: string;
+}
+
+/** Events the Promise API sends. Every one carries the request id its caller waits on. */
+export type AuthEvent =
+  | ({ type: 'federate'; requestId: number } & FederationRequest)
+  | { type: 'federation.clear'; requestId: number }
+  | { type: 'session.fetch'; requestId: number; forceRefresh: boolean; now: number; synced?: boolean };
+
+export type SessionFetchEvent = Extract<AuthEvent, { type: 'session.fetch' }>;
+
+/** Hub events, emitted by the machine (`actor.on(type, …)`) and relayed by `auth.hub`. */
+export type AuthHubEvent =
+  | { type: 'signedIn'; data: { username: string; userId: string } }
+  | { type: 'signedOut'; data?: undefined }
+  | { type: 'sessionExpired'; data?: undefined }
+  | { type: 'tokenRefresh'; data?: undefined }
+  | { type: 'tokenRefresh_failure'; data: { error: AuthError } }
+  | { type: 'federatedToIdentityPool'; data: { identityId: string; provider: AuthProvider } }
+  | { type: 'federateToIdentityPool_failure'; data: { error: AuthError } }
+  | { type: 'federationToIdentityPoolCleared'; data?: undefined };
+
+export type AuthHubEventName = AuthHubEvent['type'];

@@ -1,0 +1,92 @@
+import { AuthError } from '../AuthError.js';
+import type { SessionRecord } from '../storage/SessionRecord.js';
+import type { OpenResult, SessionStore } from '../storage/SessionStore.js';
+
+function storageError(action: string, cause: unknown): AuthError {
+  if (cause instanceof AuthError && cause.name === 'StorageError') return cause;
+  return new AuthError('StorageError', { message: `Could not ${action} the stored session.`, cause });
+}
+
+function cancelled(): AuthError {
+  return new AuthError('CancelledError', { message: 'The call was cancelled before its result was kept.' });
+}
+
+/**
+ * Keeps the session's secrets out of the statechart: the machine's context holds a summary,
+ * the vault holds the record and writes it through to the store. Writes run one at a time,
+ * and a write whose caller was cancelled is dropped, so a late result can never overwrite a
+ * clear that came after it.
+ */
+export class SessionVault {
+  #current: SessionRecord | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: SessionStore) {}
+
+  /** The session in memory, with its secrets. */
+  get current(): SessionRecord | null {
+    return this.#current;
+  }
+
+  get shared(): boolean {
+    return this.store.shared;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Start-up: migration and restore. Never rejects for bad records (see OpenResult.problems). */
+  open(): Promise<OpenResult> {
+    return this.#serial(async () => {
+      let result: OpenResult;
+      try {
+        result = await this.store.open();
+      } catch (error) {
+        result = { session: null, problems: [storageError('read', error)] };
+      }
+      this.#current = result.session;
+      return result;
+    });
+  }
+
+  /** Reads the store again, for sessions shared with other apps. */
+  reload(): Promise<SessionRecord | null> {
+    return this.#serial(async () => {
+      try {
+        this.#current = await this.store.load();
+      } catch (error) {
+        throw storageError('read', error);
+      }
+      return this.#current;
+    });
+  }
+
+  /** Keeps a new session: store first, then memory, so memory never runs ahead of storage. */
+  commit(session: SessionRecord, signal?: AbortSignal): Promise<SessionRecord> {
+    return this.#serial(async () => {
+      if (signal?.aborted) throw cancelled();
+      try {
+        await this.store.save(session);
+      } catch (error) {
+        throw storageError('save', error);
+      }
+      this.#current = session;
+      return session;
+    });
+  }
+
+  /** Removes the session from the store and from memory. */
+  clear(): Promise<void> {
+    return this.#serial(async () => {
+      try {
+        await this.store.clear();
+      } catch (error) {
+        throw storageError('clear', error);
+      }
+      this.#current = null;
+    });
+  }
+}

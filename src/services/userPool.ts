@@ -1,0 +1,318 @@
+import type {
+  AuthenticationResultType,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt, type JWTPayload } from 'jose';
+import { AuthError } from '../AuthError.js';
+import { Secret } from '../Secret.js';
+import type { UserPoolTokensRecord } from '../storage/SessionRecord.js';
+import { toAuthError } from './serviceErrors.js';
+
+/** Where a Cognito user pool lives and which app client signs users in. */
+export interface UserPoolConfig {
+  /** AWS region of the user pool, e.g. `eu-west-1`. */
+  region: string;
+  /** The user pool id, e.g. `eu-west-1_AbCdEf123`. */
+  userPoolId: string;
+  /** The app client id. The client must have no secret and allow `USER_PASSWORD_AUTH`. */
+  userPoolClientId: string;
+  /** Full URL of another endpoint, e.g. a local emulator. Defaults to the AWS endpoint of `region`. */
+  endpoint?: string;
+}
+
+/** What one sign-in step ended in: tokens, or a challenge the app must answer. */
+export type SignInStepResult =
+  | { kind: 'signedIn'; tokens: UserPoolTokensRecord; username: string; userId: string }
+  | { kind: 'newPasswordRequired'; session: Secret; username: string };
+
+type SdkModule = typeof import('@aws-sdk/client-cognito-identity-provider');
+type AuthOutput = InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput;
+
+const SIGN_IN = 'Sign-in';
+const NEW_PASSWORD = 'Setting the new password';
+const REFRESH = 'Refreshing the user pool tokens';
+const SIGN_OUT = 'Global sign-out';
+
+let sdkModule: Promise<SdkModule> | undefined;
+const clients = new Map<string, CognitoIdentityProviderClient>();
+
+/** Loads the SDK on first use only, so it stays out of a browser's initial chunk. */
+function loadSdk(): Promise<SdkModule> {
+  if (!sdkModule) {
+    const loading = import('@aws-sdk/client-cognito-identity-provider');
+    sdkModule = loading;
+    // A load that failed (e.g. a chunk that could not be fetched) is tried again on the next call.
+    loading.catch(() => {
+      if (sdkModule === loading) sdkModule = undefined;
+    });
+  }
+  return sdkModule;
+}
+
+/** One client per region and endpoint; the user pool and app client ids travel in each request. */
+async function clientFor(config: UserPoolConfig): Promise<{ sdk: SdkModule; client: CognitoIdentityProviderClient }> {
+  const sdk = await loadSdk();
+  const key = `${config.region}|${config.endpoint ?? ''}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new sdk.CognitoIdentityProviderClient({
+      region: config.region,
+      ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+    });
+    clients.set(key, client);
+  }
+  return { sdk, client };
+}
+
+function cancelled(operation: string, signal: AbortSignal): AuthError {
+  return new AuthError('CancelledError', { message: `${operation} was cancelled.`, cause: signal.reason });
+}
+
+/**
+ * Runs one SDK call. Every failure leaves as an {@link AuthError} named by the one exception
+ * table; `override` may rename an AWS exception that means something else for this call.
+ */
+async function call<T>(
+  config: UserPoolConfig,
+  operation: string,
+  signal: AbortSignal | undefined,
+  run: (sdk: SdkModule, client: CognitoIdentityProviderClient) => Promise<T>,
+  override?: (error: unknown) => AuthError | undefined,
+): Promise<T> {
+  if (signal?.aborted) throw cancelled(operation, signal);
+  try {
+    const { sdk, client } = await clientFor(config);
+    if (signal?.aborted) throw cancelled(operation, signal);
+    return await run(sdk, client);
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (signal?.aborted) throw cancelled(operation, signal);
+    throw override?.(error) ?? toAuthError(error, operation);
+  }
+}
+
+function awsName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function decodeClaims(token: string): JWTPayload | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seconds the tokens live, taken from the access token when Cognito gives no `ExpiresIn`. */
+function lifetimeSeconds(result: AuthenticationResultType, accessToken: string, idToken: string): number {
+  if (typeof result.ExpiresIn === 'number' && result.ExpiresIn > 0) return result.ExpiresIn;
+  for (const token of [accessToken, idToken]) {
+    const claims = decodeClaims(token);
+    if (typeof claims?.exp === 'number' && typeof claims.iat === 'number' && claims.exp > claims.iat) {
+      return claims.exp - claims.iat;
+    }
+  }
+  throw new AuthError('ServiceError', {
+    message: 'Cognito answered with tokens but gave no lifetime for them.',
+    recoverySuggestion: 'Check the user pool endpoint; the answer did not look like Cognito.',
+  });
+}
+
+function tokensFrom(
+  operation: string,
+  result: AuthenticationResultType | undefined,
+  now: () => number,
+  previousRefreshToken?: Secret,
+): UserPoolTokensRecord {
+  const idToken = result?.IdToken;
+  const accessToken = result?.AccessToken;
+  if (!result || !idToken || !accessToken) {
+    throw new AuthError('ServiceError', {
+      message: `${operation} failed: Cognito answered without tokens.`,
+      recoverySuggestion: 'Check the user pool endpoint; the answer did not look like Cognito.',
+    });
+  }
+  const refreshToken = result.RefreshToken ? new Secret(result.RefreshToken) : previousRefreshToken;
+  return {
+    idToken: new Secret(idToken),
+    accessToken: new Secret(accessToken),
+    ...(refreshToken ? { refreshToken } : {}),
+    expiration: now() + lifetimeSeconds(result, accessToken, idToken) * 1000,
+  };
+}
+
+function unsupportedChallenge(operation: string, challenge: string): AuthError {
+  return new AuthError('NotAuthorizedError', {
+    message: `${operation} needs the ${challenge} challenge, which is not supported yet.`,
+    recoverySuggestion:
+      'Use a user pool and app client that sign users in with a password only (no MFA, custom or device challenges).',
+  });
+}
+
+/** Turns an InitiateAuth/RespondToAuthChallenge answer into the next sign-in step. */
+function stepFrom(operation: string, output: AuthOutput, username: string, now: () => number): SignInStepResult {
+  const challenge = output.ChallengeName;
+  if (challenge === 'NEW_PASSWORD_REQUIRED') {
+    if (!output.Session) {
+      throw new AuthError('ServiceError', {
+        message: `${operation} failed: Cognito asked for a new password but gave no session.`,
+      });
+    }
+    // Cognito names the user for the challenge answer; it differs from the typed name when that was an alias.
+    const challengeUser = output.ChallengeParameters?.['USER_ID_FOR_SRP'];
+    return { kind: 'newPasswordRequired', session: new Secret(output.Session), username: challengeUser || username };
+  }
+  if (challenge) throw unsupportedChallenge(operation, challenge);
+  const tokens = tokensFrom(operation, output.AuthenticationResult, now);
+  return { kind: 'signedIn', tokens, ...userFromIdToken(tokens.idToken) };
+}
+
+/**
+ * Signs a user in with username and password (`InitiateAuth`, flow `USER_PASSWORD_AUTH`).
+ *
+ * @param input.username The name the user typed (a username or, when the pool allows it, an alias such as the email).
+ * @param input.password Only revealed for the wire call.
+ * @param signal Cancels the call.
+ * @param now Clock for the token expiration, in epoch milliseconds.
+ * @returns `signedIn` with tokens, or `newPasswordRequired` with the session to answer it with {@link completeNewPassword}.
+ * @throws {AuthError} `NotAuthorizedError` for a wrong password, an unknown, unconfirmed or reset user, or a
+ *   challenge this library does not answer yet (MFA, custom, device, ...); `ValidationError` for input Cognito
+ *   refuses; `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ */
+export async function signInWithPassword(
+  config: UserPoolConfig,
+  input: { username: string; password: Secret },
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<SignInStepResult> {
+  const output = await call(
+    config,
+    SIGN_IN,
+    signal,
+    (sdk, client) =>
+      client.send(
+        new sdk.InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: config.userPoolClientId,
+          AuthParameters: { USERNAME: input.username, PASSWORD: input.password.reveal() },
+        }),
+        { abortSignal: signal },
+      ),
+    (error) =>
+      // Cognito answers InitiateAuth with NotAuthorizedException for a wrong password; some emulators
+      // answer InvalidPasswordException, which the table keeps for passwords that break the policy.
+      awsName(error) === 'InvalidPasswordException'
+        ? new AuthError('NotAuthorizedError', {
+            message: `${SIGN_IN} failed: Cognito answered InvalidPasswordException.`,
+            cause: error,
+            serviceErrorName: 'InvalidPasswordException',
+            recoverySuggestion: 'Check the username and password and sign in again.',
+          })
+        : undefined,
+  );
+  return stepFrom(SIGN_IN, output, input.username, now);
+}
+
+/**
+ * Answers the `NEW_PASSWORD_REQUIRED` challenge (`RespondToAuthChallenge`) that {@link signInWithPassword}
+ * returned, setting the user's permanent password.
+ *
+ * @param input.username The `username` of the `newPasswordRequired` step.
+ * @param input.session The `session` of the `newPasswordRequired` step (valid for a few minutes).
+ * @param input.newPassword Only revealed for the wire call.
+ * @throws {AuthError} `ValidationError` when the new password breaks the pool's password policy;
+ *   `NotAuthorizedError` when the session expired or was refused, or for a further challenge this library does
+ *   not answer yet; `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ */
+export async function completeNewPassword(
+  config: UserPoolConfig,
+  input: { username: string; session: Secret; newPassword: Secret },
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<SignInStepResult> {
+  const output = await call(config, NEW_PASSWORD, signal, (sdk, client) =>
+    client.send(
+      new sdk.RespondToAuthChallengeCommand({
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        ClientId: config.userPoolClientId,
+        Session: input.session.reveal(),
+        ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
+      }),
+      { abortSignal: signal },
+    ),
+  );
+  return stepFrom(NEW_PASSWORD, output, input.username, now);
+}
+
+/**
+ * Gets new id and access tokens for a refresh token (`InitiateAuth`, flow `REFRESH_TOKEN_AUTH`). Keeps the
+ * given refresh token when Cognito returns none (it returns one only when refresh-token rotation is on).
+ *
+ * @param input.username The signed-in user, kept with the session; Cognito needs no more than the refresh token.
+ * @returns The new tokens, expiring `ExpiresIn` seconds after `now()`.
+ * @throws {AuthError} `NotAuthorizedError` when the refresh token expired or was revoked (e.g. by a global
+ *   sign-out), so the user must sign in again; `CancelledError` when `signal` aborts; `ServiceError` for
+ *   throttling, network and service failures (the refresh token is still good: try again later).
+ */
+export async function refreshUserPoolTokens(
+  config: UserPoolConfig,
+  input: { refreshToken: Secret; username: string },
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<UserPoolTokensRecord> {
+  const output = await call(config, REFRESH, signal, (sdk, client) =>
+    client.send(
+      new sdk.InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: config.userPoolClientId,
+        AuthParameters: { REFRESH_TOKEN: input.refreshToken.reveal() },
+      }),
+      { abortSignal: signal },
+    ),
+  );
+  if (output.ChallengeName) throw unsupportedChallenge(REFRESH, output.ChallengeName);
+  return tokensFrom(REFRESH, output.AuthenticationResult, now, input.refreshToken);
+}
+
+/**
+ * Signs the user out of every device (`GlobalSignOut`): Cognito revokes all of the user's refresh tokens.
+ *
+ * @param input.accessToken The signed-in user's access token.
+ * @throws {AuthError} `NotAuthorizedError` when the access token expired or was already revoked;
+ *   `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ */
+export async function globalSignOut(
+  config: UserPoolConfig,
+  input: { accessToken: Secret },
+  signal?: AbortSignal,
+): Promise<void> {
+  await call(config, SIGN_OUT, signal, (sdk, client) =>
+    client.send(new sdk.GlobalSignOutCommand({ AccessToken: input.accessToken.reveal() }), { abortSignal: signal }),
+  );
+}
+
+/**
+ * Reads who an id token belongs to, without verifying it (Cognito handed it over TLS; services that
+ * accept it verify it). `userId` is the `sub` claim; `username` is `cognito:username`, else `username`,
+ * else `sub`.
+ *
+ * @throws {AuthError} `NotAuthorizedError` when the token is not a readable JWT or has no `sub`.
+ */
+export function userFromIdToken(idToken: Secret): { username: string; userId: string } {
+  const claims = decodeClaims(idToken.reveal());
+  const sub = claims?.sub;
+  if (!claims || typeof sub !== 'string' || sub === '') {
+    throw new AuthError('NotAuthorizedError', {
+      message: 'The id token could not be read: it is not a JWT with a subject.',
+      recoverySuggestion: 'Sign in again to get a fresh id token.',
+    });
+  }
+  const named = [claims['cognito:username'], claims['username']].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
+  return { username: named ?? sub, userId: sub };
+}

@@ -1,0 +1,115 @@
+// Unit tests of the Promise API over a scripted Cognito Identity service (a test double, not the
+// real SDK). The same flows run against the emulator over HTTP in test/integration.
+import { describe, expect, it } from 'vitest';
+import { AuthError } from '../../src/AuthError.js';
+import { AuthProvider } from '../../src/AuthProvider.js';
+import { createAuthWith, type AuthConfig } from '../../src/createAuth.js';
+import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
+import { createFakeIdentityService } from '../support/fakeIdentityService.js';
+
+const base: AuthConfig = { region: 'us-east-1', identityPoolId: 'us-east-1:11111111-2222-4333-8444-555555555555' };
+
+function setup(extra: Partial<AuthConfig> = {}, now = { t: 1_700_000_000_000 }) {
+  const fake = createFakeIdentityService({ now: () => now.t });
+  const storage = extra.storage ?? createMemoryStorage();
+  const auth = createAuthWith({ ...base, storage, clock: () => now.t, ...extra }, { identity: fake.service });
+  const events: string[] = [];
+  auth.hub.listen('auth', ({ payload }) => events.push(payload.event));
+  return { auth, fake, storage, events, now };
+}
+
+describe('createAuth over a scripted identity service', () => {
+  it('federates with GetId then GetCredentialsForIdentity and answers fetchAuthSession with no call', async () => {
+    const { auth, fake, events } = setup();
+    await auth.ready;
+    const result = await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    expect(result.identityId).toMatch(/^us-east-1:/);
+    expect(result.credentials.expiration).toBeInstanceOf(Date);
+    expect(fake.calls.map((c) => c.operation)).toEqual(['GetId', 'GetCredentialsForIdentity']);
+    expect(fake.calls[0]!.loginKeys).toEqual(['graph.facebook.com']);
+    const session = await auth.fetchAuthSession();
+    expect(session.isSignedIn).toBe(true);
+    expect(session.identityId).toBe(result.identityId);
+    expect(fake.calls).toHaveLength(2);
+    expect(events).toEqual(['federatedToIdentityPool']);
+    auth.stop();
+  });
+
+  it('shares one renewal between 100 concurrent fetchAuthSession calls at expiry', async () => {
+    const { auth, fake, now } = setup();
+    await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    now.t += 3_600_000 - 60_000;
+    fake.calls.length = 0;
+    const sessions = await Promise.all(Array.from({ length: 100 }, () => auth.fetchAuthSession()));
+    expect(fake.calls.map((c) => c.operation)).toEqual(['GetCredentialsForIdentity']);
+    expect(new Set(sessions.map((s) => s.credentials?.accessKeyId)).size).toBe(1);
+    expect(sessions[0]!.credentials!.expiration.getTime()).toBeGreaterThan(now.t + 120_000);
+    auth.stop();
+  });
+
+  it('rejects with SessionExpiredError and fires sessionExpired once when the token is refused at renewal', async () => {
+    const { auth, fake, events } = setup();
+    await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    fake.script.push('NotAuthorizedException');
+    await expect(auth.fetchAuthSession({ forceRefresh: true })).rejects.toMatchObject({ name: 'SessionExpiredError' });
+    await expect(auth.fetchAuthSession()).rejects.toMatchObject({ name: 'SessionExpiredError' });
+    expect(events.filter((e) => e === 'sessionExpired')).toHaveLength(1);
+    auth.stop();
+  });
+
+  it('keeps the session when renewal is throttled, and the next call renews', async () => {
+    const { auth, fake } = setup();
+    const first = await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    fake.script.push('TooManyRequestsException');
+    await expect(auth.fetchAuthSession({ forceRefresh: true })).rejects.toMatchObject({ name: 'ServiceError' });
+    const session = await auth.fetchAuthSession({ forceRefresh: true });
+    expect(session.isSignedIn).toBe(true);
+    expect(session.identityId).toBe(first.identityId);
+    auth.stop();
+  });
+
+  it('cancels a federation in flight when cleared, and both calls settle', async () => {
+    const { auth, fake, events } = setup();
+    await auth.ready;
+    fake.script.push('hang');
+    const federation = auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    const clear = auth.clearFederationToIdentityPool();
+    await expect(federation).rejects.toMatchObject({ name: 'CancelledError' });
+    await expect(clear).resolves.toBeUndefined();
+    expect(auth.actor.getSnapshot().matches('signedOut')).toBe(true);
+    expect(events).toEqual(['federationToIdentityPoolCleared']);
+    auth.stop();
+  });
+
+  it('restores a federated session from storage with no network call', async () => {
+    const first = setup();
+    await first.auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    first.auth.stop();
+    const fake = createFakeIdentityService();
+    const again = createAuthWith({ ...base, storage: first.storage, clock: () => first.now.t }, { identity: fake.service });
+    await again.ready;
+    expect(again.actor.getSnapshot().matches('federated')).toBe(true);
+    expect((await again.fetchAuthSession()).isSignedIn).toBe(true);
+    expect(fake.calls).toHaveLength(0);
+    again.stop();
+  });
+
+  it('rejects getCurrentUser while federated', async () => {
+    const { auth } = setup();
+    await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    const error = await auth.getCurrentUser().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ name: 'InvalidStateError' });
+    auth.stop();
+  });
+
+  it('settles waiting calls with CancelledError when stopped', async () => {
+    const { auth, fake } = setup();
+    await auth.ready;
+    fake.script.push('hang');
+    const federation = auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    await Promise.resolve();
+    auth.stop();
+    await expect(federation).rejects.toMatchObject({ name: 'CancelledError' });
+  });
+});
