@@ -279,7 +279,8 @@ export async function refreshUserPoolTokens(
 }
 
 /**
- * Signs the user out of every device (`GlobalSignOut`): Cognito revokes all of the user's refresh tokens.
+ * Signs the user out of every device (`GlobalSignOut`): Cognito revokes all of the user's refresh tokens
+ * and stops accepting the user's current access tokens. The caller forgets the session either way.
  *
  * @param input.accessToken The signed-in user's access token.
  * @throws {AuthError} `NotAuthorizedError` when the access token expired or was already revoked;
