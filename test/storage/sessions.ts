@@ -1,0 +1,61 @@
+import { AuthProvider } from '../../src/AuthProvider.js';
+import { Secret } from '../../src/Secret.js';
+import { encodeSession } from '../../src/storage/sessionCodec.js';
+import type { SessionRecord } from '../../src/storage/SessionRecord.js';
+
+/** Secret-looking values that must never show up in an error, log or event. */
+export const SECRET_VALUES = [
+  'eyJhbGciOiJSUzI1NiJ9.ID-TOKEN-SECRET.sig',
+  'eyJhbGciOiJSUzI1NiJ9.ACCESS-TOKEN-SECRET.sig',
+  'REFRESH-TOKEN-SECRET',
+  'SECRET-ACCESS-KEY-wJalrXUtnFEMI',
+  'SESSION-TOKEN-SECRET-IQoJb3JpZ2lu',
+  'PROVIDER-TOKEN-SECRET-ya29',
+] as const;
+
+const [idToken, accessToken, refreshToken, secretAccessKey, sessionToken, providerToken] = SECRET_VALUES;
+
+const credentials = (tag: string) => ({
+  accessKeyId: `ASIA${tag}`,
+  secretAccessKey: new Secret(`${secretAccessKey}-${tag}`),
+  sessionToken: new Secret(`${sessionToken}-${tag}`),
+  expiration: 1_900_000_000_000,
+});
+
+export type SessionKind = SessionRecord['kind'];
+
+/** A complete session of each kind; `tag` makes sessions of different apps tell apart. */
+export function sampleSession(kind: SessionKind, tag = 'a'): SessionRecord {
+  switch (kind) {
+    case 'guest':
+      return { kind, identityId: `eu-west-1:guest-${tag}`, credentials: credentials(tag) };
+    case 'federated':
+      return {
+        kind,
+        token: new Secret(`${providerToken}-${tag}`),
+        provider: AuthProvider.google,
+        identityId: `eu-west-1:federated-${tag}`,
+        credentials: credentials(tag),
+        developerProvidedIdentityId: false,
+      };
+    case 'userPool':
+      return {
+        kind,
+        username: `user-${tag}`,
+        userId: `sub-${tag}`,
+        tokens: {
+          idToken: new Secret(`${idToken}-${tag}`),
+          accessToken: new Secret(`${accessToken}-${tag}`),
+          refreshToken: new Secret(`${refreshToken}-${tag}`),
+          expiration: 1_900_000_000_000,
+        },
+        identityId: `eu-west-1:pool-${tag}`,
+        credentials: credentials(tag),
+      };
+  }
+}
+
+/** Sessions compare by their stored form, which reveals the secrets. */
+export function stored(session: SessionRecord | null | undefined): string | null {
+  return session ? encodeSession(session) : null;
+}
