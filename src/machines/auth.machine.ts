@@ -78,6 +78,8 @@ function credentialsExpiring(session: SessionSummary | null, now: number): boole
 export const authMachine = setup({
   types: {
     context: {} as AuthMachineContext,
+    /** `busy`: a service is running; fetches wait for it. */
+    tags: {} as 'busy',
     events: {} as AuthEvent,
     input: {} as AuthMachineInput,
     emitted: {} as AuthHubEvent | RequestSettledEvent,
@@ -189,8 +191,10 @@ export const authMachine = setup({
   initial: 'configuring',
   states: {
     configuring: {
+      tags: ['busy'],
       description: 'Restores the stored session and runs access-group migration.',
       invoke: {
+        id: 'restoreSession',
         src: 'restoreSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
@@ -202,8 +206,10 @@ export const authMachine = setup({
     },
 
     syncing: {
+      tags: ['busy'],
       description: 'Re-reads a session shared through an access group before answering.',
       invoke: {
+        id: 'syncSharedSession',
         src: 'syncSharedSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
@@ -232,7 +238,9 @@ export const authMachine = setup({
           },
         },
         fetchingGuestCredentials: {
+          tags: ['busy'],
           invoke: {
+            id: 'fetchGuestCredentials',
             src: 'fetchGuestCredentials',
             input: ({ context }) => ({ forceRefresh: context.deferredFetches.some((f) => f.forceRefresh) }),
             onDone: { target: 'idle', actions: ['keepSession', 'settleDeferredFetches'] },
@@ -256,9 +264,11 @@ export const authMachine = setup({
     },
 
     federating: {
+      tags: ['busy'],
       description: 'GetId (unless an identity id was given), then GetCredentialsForIdentity.',
       entry: 'rememberRequest',
       invoke: {
+        id: 'federateToIdentityPool',
         src: 'federateToIdentityPool',
         input: ({ event }) => {
           const { token, provider, developerProvidedIdentityId, customRoleArn } = event as Extract<AuthEvent, { type: 'federate' }>;
@@ -300,8 +310,10 @@ export const authMachine = setup({
           },
         },
         renewing: {
+          tags: ['busy'],
           description: 'GetCredentialsForIdentity with the stored token; every caller shares this one call.',
           invoke: {
+            id: 'renewFederatedCredentials',
             src: 'renewFederatedCredentials',
             onDone: { target: 'active', actions: ['keepSession', 'settleDeferredFetches'] },
             onError: [
@@ -330,8 +342,10 @@ export const authMachine = setup({
     },
 
     clearingFederation: {
+      tags: ['busy'],
       description: 'Removes the stored federated session; no network call.',
       invoke: {
+        id: 'clearFederatedSession',
         src: 'clearFederatedSession',
         onDone: { target: 'signedOut', actions: ['forgetSession', 'settleActiveRequest', 'emitFederationCleared'] },
         onError: [
