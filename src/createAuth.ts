@@ -5,7 +5,8 @@ import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
 import type { AuthEvent, RequestSettledEvent } from './machines/authSession.js';
 import { Secret } from './Secret.js';
-import { createAuthActors } from './services/authActors.js';
+import { createAuthActors, type UserPoolService } from './services/authActors.js';
+import type { UserPoolConfig } from './services/userPool.js';
 import { createCognitoIdentityService, type CognitoIdentityService } from './services/cognitoIdentity.js';
 import { SessionVault } from './services/SessionVault.js';
 import type { AccessGroup } from './storage/AccessGroup.js';
@@ -22,7 +23,9 @@ import {
   assertProviderToken,
   assertRegion,
   assertRoleArn,
+  assertPassword,
   assertUserPoolConfig,
+  assertUsername,
   assertValid,
 } from './validateInput.js';
 
@@ -69,6 +72,11 @@ export interface FederationResult {
   identityId: string;
 }
 
+export interface SignInOutput {
+  isSignedIn: boolean;
+  nextStep: { signInStep: 'DONE' | 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' };
+}
+
 export interface AuthSession {
   isSignedIn: boolean;
   identityId?: string;
@@ -88,7 +96,10 @@ export interface Auth {
   clearFederationToIdentityPool(): Promise<void>;
   fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession>;
   getCurrentUser(): Promise<{ username: string; userId: string }>;
-  signIn(input: { username: string; password: string }): Promise<{ isSignedIn: boolean }>;
+  /** User-pool sign-in (USER_PASSWORD_AUTH). Resolves with the next step when Cognito asks for a new password. */
+  signIn(input: { username: string; password: string }): Promise<SignInOutput>;
+  /** Answers the new-password challenge of {@link Auth.signIn}. */
+  confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
   signOut(options?: { global?: boolean }): Promise<void>;
   /** Stops the actor; calls still waiting reject with `CancelledError`. */
   stop(): void;
@@ -123,6 +134,18 @@ function invalidState(actor: Actor<AuthMachine>, call: string, advice: string): 
     message: `${call} is not allowed in state "${stateName(actor)}": ${advice}`,
     recoverySuggestion: advice,
   });
+}
+
+/** The user pool's own region is the prefix of its id (`eu-west-1_AbC`); emulators may use others. */
+function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
+  if (!config.userPool) return undefined;
+  const prefix = config.userPool.userPoolId.split('_')[0] ?? '';
+  return {
+    region: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(prefix) ? prefix : config.region,
+    userPoolId: config.userPool.userPoolId,
+    userPoolClientId: config.userPool.userPoolClientId,
+    ...(config.endpoints?.userPool ? { endpoint: config.endpoints.userPool } : {}),
+  };
 }
 
 function validateConfig(config: AuthConfig): void {
@@ -168,6 +191,7 @@ export function createAuth(config: AuthConfig): Auth {
 /** Seams for tests: a replacement Cognito Identity service. Not part of the public API. */
 export interface AuthInternals {
   identity?: CognitoIdentityService;
+  userPoolService?: UserPoolService;
 }
 
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
@@ -185,10 +209,14 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     identityPoolId: config.identityPoolId,
     ...(config.endpoints?.identityPool ? { endpoint: config.endpoints.identityPool } : {}),
   });
+  const userPool = userPoolConfigOf(config);
   const machine = authMachine.provide({
     actors: createAuthActors({
       identity,
       vault,
+      clock,
+      ...(userPool ? { userPool } : {}),
+      ...(internals.userPoolService ? { userPoolService: internals.userPoolService } : {}),
       ...(config.federation?.refreshProviderToken ? { refreshProviderToken: config.federation.refreshProviderToken } : {}),
     }),
   });
@@ -273,10 +301,29 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     if (snapshot.matches('federated') && current?.kind === 'federated') {
       return { isSignedIn: true, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
     }
+    if (snapshot.matches('signedIn') && current?.kind === 'userPool') {
+      return {
+        isSignedIn: true,
+        tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
+        ...(current.identityId ? { identityId: current.identityId } : {}),
+        ...(current.credentials ? { credentials: toAwsCredentials(current.credentials) } : {}),
+      };
+    }
     if (current?.kind === 'guest' && config.allowGuestAccess) {
       return { isSignedIn: false, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
     }
     return { isSignedIn: false };
+  }
+
+  function federationAdvice(): string {
+    const snapshot = actor.getSnapshot();
+    if (snapshot.matches('signedIn') || snapshot.matches('signingIn') || snapshot.matches('signingOut')) {
+      return 'the user signed in to the user pool, and federation into the identity pool happens automatically after sign-in; use fetchAuthSession for credentials.';
+    }
+    if (snapshot.matches('federating')) {
+      return 'a federation is already in progress; wait for it, or cancel it with clearFederationToIdentityPool.';
+    }
+    return 'call it when signed out or federated.';
   }
 
   async function federateToIdentityPool(
@@ -303,9 +350,7 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
       throw invalidState(
         actor,
         'federateToIdentityPool',
-        actor.getSnapshot().matches('federating')
-          ? 'a federation is already in progress; wait for it, or cancel it with clearFederationToIdentityPool.'
-          : 'call it when signed out or federated.',
+        federationAdvice(),
       );
     }
     return request(event, () => {
@@ -346,6 +391,10 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     await ready;
     assertRunning();
     const snapshot = actor.getSnapshot();
+    const session = snapshot.context.session;
+    if (snapshot.matches('signedIn') && session?.kind === 'userPool' && session.username && session.userId) {
+      return { username: session.username, userId: session.userId };
+    }
     throw invalidState(
       actor,
       'getCurrentUser',
@@ -355,27 +404,73 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     );
   }
 
-  async function signIn(input: { username: string; password: string }): Promise<{ isSignedIn: boolean }> {
-    assertPlainOptions(input, 'signIn input');
-    await ready;
-    assertRunning();
-    const snapshot = actor.getSnapshot();
-    if (snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')) {
-      throw invalidState(actor, 'signIn', 'call clearFederationToIdentityPool first, then sign in.');
-    }
-    throw new AuthError('InvalidStateError', {
-      message: 'signIn needs a user pool: pass userPool in createAuth (user-pool sign-in is not available yet).',
-    });
+  function signInOutput(): SignInOutput {
+    return actor.getSnapshot().matches('signedIn')
+      ? { isSignedIn: true, nextStep: { signInStep: 'DONE' } }
+      : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
   }
 
-  async function signOut(): Promise<void> {
+  async function signIn(input: { username: string; password: string }): Promise<SignInOutput> {
+    assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password }.');
+    assertUsername(input.username);
+    assertPassword(input.password, 'password');
+    assertValid(userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
     await ready;
     assertRunning();
-    const snapshot = actor.getSnapshot();
-    if (snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')) {
-      throw invalidState(actor, 'signOut', 'a federated session is ended with clearFederationToIdentityPool.');
+    const event = (requestId: number): AuthEvent => ({
+      type: 'signIn',
+      requestId,
+      username: input.username,
+      password: new Secret(input.password),
+    });
+    if (!actor.getSnapshot().can(event(0))) {
+      const snapshot = actor.getSnapshot();
+      throw invalidState(
+        actor,
+        'signIn',
+        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
+          ? 'a federated session is active; call clearFederationToIdentityPool first, then sign in.'
+          : snapshot.matches('signedIn')
+            ? 'a user is already signed in; call signOut first.'
+            : 'another sign-in or sign-out is in progress; wait for it.',
+      );
     }
-    throw invalidState(actor, 'signOut', 'there is no user-pool session to sign out of.');
+    return request(event, signInOutput);
+  }
+
+  async function confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
+    assertValid(typeof input === 'object' && input !== null, 'confirmSignIn takes { challengeResponse }.');
+    assertPassword(input.challengeResponse, 'challengeResponse');
+    await ready;
+    assertRunning();
+    const event = (requestId: number): AuthEvent => ({
+      type: 'signIn.confirm',
+      requestId,
+      newPassword: new Secret(input.challengeResponse),
+    });
+    if (!actor.getSnapshot().can(event(0))) {
+      throw invalidState(actor, 'confirmSignIn', 'there is no sign-in challenge to answer; call signIn first.');
+    }
+    return request(event, signInOutput);
+  }
+
+  async function signOut(options?: { global?: boolean }): Promise<void> {
+    assertPlainOptions(options, 'signOut options');
+    assertValid(options?.global === undefined || typeof options.global === 'boolean', 'global must be true or false.');
+    await ready;
+    assertRunning();
+    const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: options?.global ?? false });
+    if (!actor.getSnapshot().can(event(0))) {
+      const snapshot = actor.getSnapshot();
+      throw invalidState(
+        actor,
+        'signOut',
+        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
+          ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'
+          : 'there is no user-pool session to sign out of.',
+      );
+    }
+    return request(event, () => undefined);
   }
 
   async function credentialsProvider(): Promise<AwsCredentials> {
@@ -398,6 +493,7 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     fetchAuthSession,
     getCurrentUser,
     signIn,
+    confirmSignIn,
     signOut,
     stop() {
       if (stopped) return;

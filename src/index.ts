@@ -6,12 +6,14 @@ export type {
   AwsCredentials,
   FederateOptions,
   FederationResult,
+  SignInOutput,
 } from './createAuth.js';
 export { authMachine, RENEW_BEFORE_EXPIRY_MS } from './machines/auth.machine.js';
 export type { AuthMachine, AuthMachineContext, AuthMachineInput } from './machines/auth.machine.js';
 export type { AuthEvent, AuthHubEvent, AuthHubEventName, SessionSummary } from './machines/authSession.js';
 export { createAuthActors } from './services/authActors.js';
-export type { AuthActorDeps } from './services/authActors.js';
+export type { AuthActorDeps, UserPoolService } from './services/authActors.js';
+export type { UserPoolConfig } from './services/userPool.js';
 export { createCognitoIdentityService } from './services/cognitoIdentity.js';
 export type { CognitoIdentityService, IdentityPoolConfig } from './services/cognitoIdentity.js';
 export { SessionVault } from './services/SessionVault.js';
@@ -24,6 +26,10 @@ export type { AuthHub, HubCallback, HubCapsule } from './hub.js';
 export { createRedactingInspector, maskSecrets, serializeInspectionEvent } from './inspection.js';
 export { AccessGroup } from './storage/AccessGroup.js';
 export { createMemoryStorage } from './storage/createMemoryStorage.js';
+export { createWebStorage } from './storage/createWebStorage.js';
+export type { WebStorageLike } from './storage/createWebStorage.js';
+export type { AccessGroupOptions, NoAccessGroupOptions } from './storage/AccessGroup.js';
+export type { SessionStoreOptions } from './storage/createSessionStore.js';
 export { createSessionStore } from './storage/createSessionStore.js';
 export type { SecureStorage } from './storage/SecureStorage.js';
 export type { SessionStore, OpenResult } from './storage/SessionStore.js';

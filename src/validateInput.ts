@@ -96,3 +96,15 @@ export function assertPlainOptions(value: unknown, name: string): void {
     `${name} must be an options object.`,
   );
 }
+
+export function assertUsername(value: unknown): asserts value is string {
+  assertValid(
+    typeof value === 'string' && value.trim().length > 0 && value.length <= 128 && !/[\u0000-\u001f]/.test(value),
+    'username must be a non-empty string of at most 128 characters.',
+  );
+}
+
+/** Passwords are checked for shape only; the pool's policy is Cognito's to apply. */
+export function assertPassword(value: unknown, name: string): asserts value is string {
+  assertValid(typeof value === 'string' && value.length > 0 && value.length <= 256, `${name} must be a non-empty string of at most 256 characters.`);
+}

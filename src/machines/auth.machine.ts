@@ -1,5 +1,6 @@
 import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import { AuthError } from '../AuthError.js';
+import type { Secret } from '../Secret.js';
 import { isAuthenticationFailure } from '../services/serviceErrors.js';
 import type {
   AuthEvent,
@@ -8,6 +9,7 @@ import type {
   SessionFetchEvent,
   RequestSettledEvent,
   SessionSummary,
+  SignInStepOutcome,
 } from './authSession.js';
 
 /** Credentials this close to expiry are renewed before they are handed out. */
@@ -54,6 +56,14 @@ function sessionExpired(cause: unknown): AuthError {
   });
 }
 
+function userPoolSessionEnded(cause: unknown): AuthError {
+  return new AuthError('SessionExpiredError', {
+    message: 'The user-pool session ended: Cognito refused the refresh token.',
+    recoverySuggestion: 'Sign in again.',
+    cause,
+  });
+}
+
 function asAuthError(error: unknown): AuthError {
   return error instanceof AuthError
     ? error
@@ -67,6 +77,18 @@ function settledEvent(requestId: number, error: AuthError | null): RequestSettle
 
 function credentialsExpiring(session: SessionSummary | null, now: number): boolean {
   return session?.credentialsExpiration === undefined || session.credentialsExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+}
+
+function tokensExpiring(session: SessionSummary | null, now: number): boolean {
+  return session?.tokensExpiration === undefined || session.tokensExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+}
+
+function outputOf<T>(event: unknown): T {
+  return (event as { output: T }).output;
+}
+
+function errorOf(event: unknown): unknown {
+  return (event as { error: unknown }).error;
 }
 
 /**
@@ -95,11 +117,29 @@ export const authMachine = setup({
       notProvided('fetchGuestCredentials'),
     ),
     clearFederatedSession: fromPromise<void, void>(async () => notProvided('clearFederatedSession')),
+    signInWithPassword: fromPromise<SignInStepOutcome, { username: string; password: Secret }>(async () =>
+      notProvided('signInWithPassword'),
+    ),
+    completeNewPassword: fromPromise<SignInStepOutcome, { newPassword: Secret }>(async () =>
+      notProvided('completeNewPassword'),
+    ),
+    federateUserPoolSession: fromPromise<SessionSummary, void>(async () => notProvided('federateUserPoolSession')),
+    refreshUserPoolTokens: fromPromise<SessionSummary, void>(async () => notProvided('refreshUserPoolTokens')),
+    signOutOfUserPool: fromPromise<{ globalSignOutError: AuthError | null }, { global: boolean }>(async () =>
+      notProvided('signOutOfUserPool'),
+    ),
   },
   guards: {
     restoredFederated: ({ event }) =>
       (event as unknown as { output: RestoreOutput }).output.session?.kind === 'federated',
+    restoredUserPool: ({ event }) => outputOf<RestoreOutput>(event).session?.kind === 'userPool',
     hasFederatedSession: ({ context }) => context.session?.kind === 'federated',
+    hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
+    newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
+    tokensNeedRefresh: ({ context, event }) =>
+      event.type === 'session.fetch' && (event.forceRefresh || tokensExpiring(context.session, event.now)),
+    userPoolCredentialsNeeded: ({ context, event }) =>
+      event.type === 'session.fetch' && credentialsExpiring(context.session, event.now),
     isSharedAndUnsynced: ({ context, event }) =>
       context.sharedSession && event.type === 'session.fetch' && event.synced !== true,
     credentialsNeedRenewal: ({ context, event }) =>
@@ -168,6 +208,33 @@ export const authMachine = setup({
       for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, error));
       enqueue.assign({ deferredFetches: [] });
     }),
+    keepSignedInSession: assign({
+      session: ({ event }) => {
+        const outcome = outputOf<SignInStepOutcome>(event);
+        return outcome.kind === 'signedIn' ? outcome.session : null;
+      },
+    }),
+    /** The local sign-out stands even when the global part failed; signOut then rejects with why. */
+    settleSignOut: enqueueActions(({ context, event, enqueue }) => {
+      const { globalSignOutError } = outputOf<{ globalSignOutError: AuthError | null }>(event);
+      if (context.activeRequestId !== null) enqueue.emit(settledEvent(context.activeRequestId, globalSignOutError));
+      enqueue.assign({ activeRequestId: null });
+    }),
+    rejectDeferredFetchesAsSignedOut: enqueueActions(({ context, event, enqueue }) => {
+      const error = userPoolSessionEnded(errorOf(event));
+      for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, error));
+      enqueue.assign({ deferredFetches: [] });
+    }),
+    emitSignedIn: emit(({ context }) => ({
+      type: 'signedIn' as const,
+      data: { username: context.session?.username ?? '', userId: context.session?.userId ?? '' },
+    })),
+    emitSignedOut: emit({ type: 'signedOut' as const }),
+    emitTokenRefresh: emit({ type: 'tokenRefresh' as const }),
+    emitTokenRefreshFailure: emit(({ event }) => ({
+      type: 'tokenRefresh_failure' as const,
+      data: { error: asAuthError(errorOf(event)) },
+    })),
     emitFederated: emit(({ context }) => ({
       type: 'federatedToIdentityPool' as const,
       data: { identityId: context.session?.identityId ?? '', provider: context.session!.provider! },
@@ -198,6 +265,7 @@ export const authMachine = setup({
         src: 'restoreSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
+          { guard: 'restoredUserPool', target: 'signedIn', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         onError: { target: 'signedOut', actions: 'forgetSession' },
@@ -213,10 +281,15 @@ export const authMachine = setup({
         src: 'syncSharedSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
+          { guard: 'restoredUserPool', target: 'signedIn', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         // The shared store could not be read: answer from the session we have.
-        onError: [{ guard: 'hasFederatedSession', target: 'federated' }, { target: 'signedOut' }],
+        onError: [
+          { guard: 'hasFederatedSession', target: 'federated' },
+          { guard: 'hasUserPoolSession', target: 'signedIn' },
+          { target: 'signedOut' },
+        ],
       },
       on: { 'session.fetch': { actions: 'deferSyncedFetch' } },
     },
@@ -225,6 +298,7 @@ export const authMachine = setup({
       initial: 'idle',
       on: {
         federate: { target: 'federating' },
+        signIn: { target: 'signingIn' },
       },
       states: {
         idle: {
@@ -354,6 +428,118 @@ export const authMachine = setup({
         ],
       },
       on: { 'session.fetch': { actions: 'deferFetch' } },
+    },
+    signingIn: {
+      description: 'User-pool sign-in with USER_PASSWORD_AUTH, and the new-password challenge.',
+      entry: 'rememberRequest',
+      initial: 'verifyingPassword',
+      on: { 'session.fetch': { actions: 'deferFetch' } },
+      states: {
+        verifyingPassword: {
+          tags: ['busy'],
+          invoke: {
+            id: 'signInWithPassword',
+            src: 'signInWithPassword',
+            input: ({ event }) => {
+              const { username, password } = event as Extract<AuthEvent, { type: 'signIn' }>;
+              return { username, password };
+            },
+            onDone: [
+              { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
+            ],
+            onError: { target: '#auth.signedOut', actions: 'rejectActiveRequest' },
+          },
+        },
+        awaitingNewPassword: {
+          description: 'Cognito wants a new password: confirmSignIn({ challengeResponse }).',
+          entry: 'replayDeferredFetches',
+          on: {
+            'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
+            signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
+            'session.fetch': { actions: 'settleEvent' },
+          },
+        },
+        confirmingNewPassword: {
+          tags: ['busy'],
+          invoke: {
+            id: 'completeNewPassword',
+            src: 'completeNewPassword',
+            input: ({ event }) => ({ newPassword: (event as Extract<AuthEvent, { type: 'signIn.confirm' }>).newPassword }),
+            onDone: [
+              { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
+            ],
+            // The challenge stays open: the app can try another password.
+            onError: { target: 'awaitingNewPassword', actions: 'rejectActiveRequest' },
+          },
+        },
+      },
+    },
+
+    signedIn: {
+      description: 'Signed in to the user pool; the id token is federated into the identity pool in the background.',
+      initial: 'federatingUserPool',
+      on: {
+        signOut: { target: 'signingOut' },
+      },
+      states: {
+        federatingUserPool: {
+          tags: ['busy'],
+          description: 'GetId (first time) and GetCredentialsForIdentity with the id token.',
+          on: { 'session.fetch': { actions: 'deferFetch' } },
+          invoke: {
+            id: 'federateUserPoolSession',
+            src: 'federateUserPoolSession',
+            onDone: { target: 'active', actions: ['keepSession', 'settleDeferredFetches'] },
+            // Tokens stay good; the identity credentials are tried again on the next fetch.
+            onError: { target: 'active', actions: 'rejectDeferredFetches' },
+          },
+        },
+        active: {
+          entry: 'replayDeferredFetches',
+          on: {
+            'session.fetch': [
+              { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
+              { guard: 'tokensNeedRefresh', target: 'refreshingTokens', actions: 'deferFetch' },
+              { guard: 'userPoolCredentialsNeeded', target: 'federatingUserPool', actions: 'deferFetch' },
+              { actions: 'settleEvent' },
+            ],
+          },
+        },
+        refreshingTokens: {
+          tags: ['busy'],
+          description: 'REFRESH_TOKEN_AUTH; renewed tokens then renew the credentials.',
+          on: { 'session.fetch': { actions: 'deferFetch' } },
+          invoke: {
+            id: 'refreshUserPoolTokens',
+            src: 'refreshUserPoolTokens',
+            onDone: { target: 'federatingUserPool', actions: ['keepSession', 'emitTokenRefresh'] },
+            onError: [
+              {
+                guard: 'isAuthenticationFailure',
+                target: '#auth.signingOut',
+                actions: ['rejectDeferredFetchesAsSignedOut', 'emitTokenRefreshFailure'],
+              },
+              { target: 'active', actions: ['rejectDeferredFetches', 'emitTokenRefreshFailure'] },
+            ],
+          },
+        },
+      },
+    },
+
+    signingOut: {
+      tags: ['busy'],
+      description: 'Forgets the user-pool session (and revokes it everywhere with global sign-out).',
+      entry: 'rememberRequest',
+      on: { 'session.fetch': { actions: 'deferFetch' } },
+      invoke: {
+        id: 'signOutOfUserPool',
+        src: 'signOutOfUserPool',
+        input: ({ event }) => ({ global: event.type === 'signOut' && event.global }),
+        onDone: { target: 'signedOut', actions: ['forgetSession', 'settleSignOut', 'emitSignedOut'] },
+        onError: { target: 'signedIn', actions: 'rejectActiveRequest' },
+      },
     },
   },
 });

@@ -64,9 +64,15 @@ export interface FederationRequest {
 }
 
 /** Events the Promise API sends. Every one carries the request id its caller waits on. */
+/** What a sign-in step ended in, without its secrets (tokens and challenge sessions stay in the vault). */
+export type SignInStepOutcome = { kind: 'signedIn'; session: SessionSummary } | { kind: 'newPasswordRequired' };
+
 export type AuthEvent =
   | ({ type: 'federate'; requestId: number } & FederationRequest)
   | { type: 'federation.clear'; requestId: number }
+  | { type: 'signIn'; requestId: number; username: string; password: Secret }
+  | { type: 'signIn.confirm'; requestId: number; newPassword: Secret }
+  | { type: 'signOut'; requestId: number; global: boolean }
   | { type: 'session.fetch'; requestId: number; forceRefresh: boolean; now: number; synced?: boolean };
 
 export type SessionFetchEvent = Extract<AuthEvent, { type: 'session.fetch' }>;

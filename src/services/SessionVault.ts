@@ -1,4 +1,5 @@
 import { AuthError } from '../AuthError.js';
+import type { Secret } from '../Secret.js';
 import type { SessionRecord } from '../storage/SessionRecord.js';
 import type { OpenResult, SessionStore } from '../storage/SessionStore.js';
 
@@ -19,6 +20,8 @@ function cancelled(): AuthError {
  */
 export class SessionVault {
   #current: SessionRecord | null = null;
+  /** An open NEW_PASSWORD_REQUIRED challenge: memory only, it lives for minutes. */
+  pendingChallenge: { username: string; session: Secret } | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: SessionStore) {}

@@ -1,18 +1,26 @@
 import { fromPromise } from 'xstate';
 import { AuthError } from '../AuthError.js';
 import type { AuthProvider } from '../AuthProvider.js';
-import type { FederationRequest, SessionSummary } from '../machines/authSession.js';
+import type { FederationRequest, SessionSummary, SignInStepOutcome } from '../machines/authSession.js';
 import { summarize } from '../machines/authSession.js';
 import type { RestoreOutput } from '../machines/auth.machine.js';
 import { Secret } from '../Secret.js';
-import type { FederatedSession } from '../storage/SessionRecord.js';
+import type { FederatedSession, UserPoolSession } from '../storage/SessionRecord.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
+import * as userPoolCalls from './userPool.js';
+import type { SignInStepResult, UserPoolConfig } from './userPool.js';
 import { isAuthenticationFailure } from './serviceErrors.js';
 import type { SessionVault } from './SessionVault.js';
 
 export interface AuthActorDeps {
   identity: CognitoIdentityService;
   vault: SessionVault;
+  /** The user pool, when the app signs users in; its id tokens federate into the identity pool. */
+  userPool?: UserPoolConfig;
+  /** User-pool calls; tests may replace them. */
+  userPoolService?: UserPoolService;
+  /** Epoch ms. */
+  clock?: () => number;
   /** App hook: a fresh provider token for renewal. Without it the stored token is reused. */
   refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
 }
@@ -54,12 +62,56 @@ async function freshProviderToken(
   return new Secret(token);
 }
 
+/** The user-pool calls the actors make (the real ones live in `userPool.ts`). */
+export type UserPoolService = Pick<
+  typeof userPoolCalls,
+  'signInWithPassword' | 'completeNewPassword' | 'refreshUserPoolTokens' | 'globalSignOut'
+>;
+
+/** The identity-pool login key of a user pool's id tokens. */
+export function userPoolLoginKey(config: UserPoolConfig): string {
+  return `cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`;
+}
+
+function requireUserPool(config: UserPoolConfig | undefined): UserPoolConfig {
+  if (!config) {
+    throw new AuthError('ValidationError', { message: 'No user pool is configured: pass userPool to createAuth.' });
+  }
+  return config;
+}
+
+function requireUserPoolSession(vault: SessionVault): UserPoolSession {
+  const current = vault.current;
+  if (current?.kind !== 'userPool') {
+    throw new AuthError('SessionExpiredError', { message: 'There is no user-pool session.' });
+  }
+  return current;
+}
+
 /**
  * The invoked actors of {@link authMachine}: each is a plain async function over the Cognito
  * service and the session vault, given the promise actor's AbortSignal so that leaving a state
  * cancels its request.
  */
-export function createAuthActors({ identity, vault, refreshProviderToken }: AuthActorDeps) {
+export function createAuthActors({
+  identity,
+  vault,
+  refreshProviderToken,
+  userPool,
+  userPoolService = userPoolCalls,
+  clock = Date.now,
+}: AuthActorDeps) {
+  /** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
+  async function keepSignInStep(step: SignInStepResult, signal: AbortSignal): Promise<SignInStepOutcome> {
+    if (step.kind === 'newPasswordRequired') {
+      vault.pendingChallenge = { username: step.username, session: step.session };
+      return { kind: 'newPasswordRequired' };
+    }
+    vault.pendingChallenge = null;
+    const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
+    return { kind: 'signedIn', session: summaryOf(await vault.commit(session, signal)) };
+  }
+
   return {
     restoreSession: fromPromise<RestoreOutput, void>(() => restore(vault, 'open')),
 
@@ -118,5 +170,65 @@ export function createAuthActors({ identity, vault, refreshProviderToken }: Auth
     }),
 
     clearFederatedSession: fromPromise<void, void>(() => vault.clear()),
+
+    signInWithPassword: fromPromise<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
+      const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
+      return keepSignInStep(step, signal);
+    }),
+
+    completeNewPassword: fromPromise<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
+      const challenge = vault.pendingChallenge;
+      if (!challenge) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
+      const step = await userPoolService.completeNewPassword(
+        requireUserPool(userPool),
+        { username: challenge.username, session: challenge.session, newPassword: input.newPassword },
+        signal,
+        clock,
+      );
+      return keepSignInStep(step, signal);
+    }),
+
+    federateUserPoolSession: fromPromise<SessionSummary, void>(async ({ signal }) => {
+      const session = requireUserPoolSession(vault);
+      const login = { loginKey: userPoolLoginKey(requireUserPool(userPool)), token: session.tokens.idToken };
+      const identityId = session.identityId ?? (await identity.getId(login, signal));
+      const credentials = await identity.getCredentialsForIdentity({ identityId, login }, signal);
+      // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
+      const latest = requireUserPoolSession(vault);
+      return summaryOf(await vault.commit({ ...latest, identityId, credentials }, signal));
+    }),
+
+    refreshUserPoolTokens: fromPromise<SessionSummary, void>(async ({ signal }) => {
+      const session = requireUserPoolSession(vault);
+      if (!session.tokens.refreshToken) {
+        throw new AuthError('NotAuthorizedError', { message: 'The user-pool session has no refresh token; sign in again.' });
+      }
+      const tokens = await userPoolService.refreshUserPoolTokens(
+        requireUserPool(userPool),
+        { refreshToken: session.tokens.refreshToken, username: session.username },
+        signal,
+        clock,
+      );
+      return summaryOf(await vault.commit({ ...session, tokens }, signal));
+    }),
+
+    signOutOfUserPool: fromPromise<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {
+      let globalSignOutError: AuthError | null = null;
+      const current = vault.current;
+      if (input.global && current?.kind === 'userPool' && userPool) {
+        try {
+          await userPoolService.globalSignOut(userPool, { accessToken: current.tokens.accessToken }, signal);
+        } catch (error) {
+          // Signed out here all the same; the caller learns that other devices may still be signed in.
+          globalSignOutError =
+            error instanceof AuthError
+              ? error
+              : new AuthError('ServiceError', { message: 'Global sign-out failed.', cause: error });
+        }
+      }
+      await vault.clear();
+      vault.pendingChallenge = null;
+      return { globalSignOutError };
+    }),
   };
 }

@@ -16,7 +16,14 @@ import { createSessionStore } from '../../src/storage/createSessionStore.js';
 import type { SecureStorage } from '../../src/storage/SecureStorage.js';
 import type { SessionRecord } from '../../src/storage/SessionRecord.js';
 import { HUB_EVENTS } from '../../src/hub.js';
-import { awsError, createGate, createGatedIdentityService, createGatedStorage, type Gate } from '../support/gatedServices.js';
+import {
+  awsError,
+  createGate,
+  createGatedIdentityService,
+  createGatedStorage,
+  createGatedUserPoolService,
+  type Gate,
+} from '../support/gatedServices.js';
 
 type Snapshot = SnapshotFrom<typeof authMachine>;
 type ModelEvent = { type: string; output?: unknown; error?: unknown; [key: string]: unknown };
@@ -58,6 +65,38 @@ const coreEvents: ModelEvent[] = [
   { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 },
 ];
 
+const userPoolSummary: SessionSummary = {
+  kind: 'userPool',
+  username: 'model-user',
+  userId: 'user-sub',
+  tokensExpiration: FAR_FUTURE,
+  identityId: 'us-east-1:user',
+  credentialsExpiration: FAR_FUTURE,
+};
+
+const userPoolEvents: ModelEvent[] = [
+  done('restoreSession', { session: null, problems: [] }),
+  done('restoreSession', { session: userPoolSummary, problems: [] }),
+  { type: 'signIn', requestId: 5, username: 'model-user', password: new Secret('model-password') },
+  done('signInWithPassword', { kind: 'signedIn', session: userPoolSummary }),
+  done('signInWithPassword', { kind: 'newPasswordRequired' }),
+  failed('signInWithPassword', awsError('NotAuthorizedException')),
+  { type: 'signIn.confirm', requestId: 6, newPassword: new Secret('model-new-password') },
+  done('completeNewPassword', { kind: 'signedIn', session: userPoolSummary }),
+  failed('completeNewPassword', awsError('InvalidPasswordException')),
+  done('federateUserPoolSession', userPoolSummary),
+  failed('federateUserPoolSession', awsError('TooManyRequestsException')),
+  { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 },
+  { type: 'session.fetch', requestId: 4, forceRefresh: true, now: 0 },
+  done('refreshUserPoolTokens', userPoolSummary),
+  failed('refreshUserPoolTokens', awsError('NotAuthorizedException')),
+  failed('refreshUserPoolTokens', awsError('TooManyRequestsException')),
+  { type: 'signOut', requestId: 7, global: false },
+  done('signOutOfUserPool', { globalSignOutError: null }),
+  // Federation is not an event signed-in states take: the model checks it changes nothing.
+  { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
+];
+
 const models: { name: string; input: AuthMachineInput; events: ModelEvent[] }[] = [
   { name: 'private session', input: { allowGuestAccess: false, sharedSession: false }, events: commonEvents },
   // The next two models add the events of one concern to the core of federate, clear and
@@ -82,6 +121,7 @@ const models: { name: string; input: AuthMachineInput; events: ModelEvent[] }[] 
       done('syncSharedSession', { session: federatedSummary, problems: [] }),
     ],
   },
+  { name: 'user pool', input: { allowGuestAccess: false, sharedSession: false }, events: userPoolEvents },
 ];
 
 /** The hub events a step must fire, by the rules of DESIGN §3 (written independently of the machine). */
@@ -95,6 +135,15 @@ function expectedHubEvents(event: ModelEvent): AuthHubEventName[] {
       return ['federationToIdentityPoolCleared'];
     case 'xstate.error.actor.renewFederatedCredentials':
       return (event.error as AuthError).name === 'NotAuthorizedError' ? ['sessionExpired'] : [];
+    case 'xstate.done.actor.signInWithPassword':
+    case 'xstate.done.actor.completeNewPassword':
+      return (event.output as { kind: string }).kind === 'signedIn' ? ['signedIn'] : [];
+    case 'xstate.done.actor.refreshUserPoolTokens':
+      return ['tokenRefresh'];
+    case 'xstate.error.actor.refreshUserPoolTokens':
+      return ['tokenRefresh_failure'];
+    case 'xstate.done.actor.signOutOfUserPool':
+      return ['signedOut'];
     default:
       return [];
   }
@@ -114,6 +163,22 @@ function serializeState(snapshot: Snapshot): string {
 /** Lets every promise chain that is ready run (the test doubles never wait on a timer). */
 async function flush(): Promise<void> {
   for (let i = 0; i < 30; i++) await Promise.resolve();
+}
+
+function userPoolRecord(): SessionRecord {
+  return {
+    kind: 'userPool',
+    username: 'model-user',
+    userId: 'user-sub',
+    tokens: {
+      idToken: new Secret('stored-id'),
+      accessToken: new Secret('stored-access'),
+      refreshToken: new Secret('stored-refresh'),
+      expiration: 3_600_000,
+    },
+    identityId: 'us-east-1:user',
+    credentials: { accessKeyId: 'ASIASTORED', secretAccessKey: new Secret('s'), sessionToken: new Secret('t'), expiration: 3_600_000 },
+  };
 }
 
 function federatedRecord(): SessionRecord {
@@ -140,7 +205,15 @@ function runner(input: AuthMachineInput) {
   const store = createSessionStore({ storage, appId: 'model' });
   const vault = new SessionVault(store);
   const actor = createActor(
-    authMachine.provide({ actors: createAuthActors({ identity: createGatedIdentityService(gate, () => 0), vault }) }),
+    authMachine.provide({
+      actors: createAuthActors({
+        identity: createGatedIdentityService(gate, () => 0),
+        vault,
+        userPool: { region: 'us-east-1', userPoolId: 'us-east-1_model', userPoolClientId: 'modelclient' },
+        userPoolService: createGatedUserPoolService(gate, () => 0),
+        clock: () => 0,
+      }),
+    }),
     { input },
   );
   const hub: AuthHubEventName[] = [];
@@ -148,7 +221,7 @@ function runner(input: AuthMachineInput) {
   return { gate, actor, hub, directStore, storage };
 }
 
-async function releaseUntilStateChanges(r: ReturnType<typeof runner>, fail?: unknown): Promise<void> {
+async function releaseUntilStateChanges(r: ReturnType<typeof runner>, fail?: unknown, choice?: string): Promise<void> {
   const before = JSON.stringify(r.actor.getSnapshot().value);
   for (let i = 0; i < 20 && JSON.stringify(r.actor.getSnapshot().value) === before; i++) {
     await flush();
@@ -158,7 +231,7 @@ async function releaseUntilStateChanges(r: ReturnType<typeof runner>, fail?: unk
       op.fail(fail);
       fail = undefined;
     } else {
-      op.release();
+      op.release(choice);
     }
     await flush();
   }
@@ -190,9 +263,8 @@ describe.each(models)('auth statechart, $name', ({ input, events }) => {
       | ModelEvent
       | undefined;
     const restoredSummary = (firstEvent?.output as { session?: SessionSummary } | undefined)?.session;
-    if (firstEvent?.type === 'xstate.done.actor.restoreSession' && restoredSummary?.kind === 'federated') {
-      await r.directStore.save(federatedRecord());
-    }
+    if (restoredSummary?.kind === 'federated') await r.directStore.save(federatedRecord());
+    if (restoredSummary?.kind === 'userPool') await r.directStore.save(userPoolRecord());
     r.actor.start();
     for (const step of path.steps) {
       const event = step.event as ModelEvent;
@@ -206,7 +278,7 @@ describe.each(models)('auth statechart, $name', ({ input, events }) => {
         else await r.directStore.clear();
         await releaseUntilStateChanges(r);
       } else if (event.type.startsWith('xstate.done.actor.')) {
-        await releaseUntilStateChanges(r);
+        await releaseUntilStateChanges(r, undefined, (event.output as { kind?: string } | undefined)?.kind);
       } else if (event.type.startsWith('xstate.error.actor.')) {
         await releaseUntilStateChanges(r, event.error);
       } else {

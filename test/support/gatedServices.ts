@@ -6,26 +6,29 @@
 import { AuthError } from '../../src/AuthError.js';
 import { Secret } from '../../src/Secret.js';
 import type { CognitoIdentityService } from '../../src/services/cognitoIdentity.js';
+import type { UserPoolService } from '../../src/services/authActors.js';
+import type { SignInStepResult } from '../../src/services/userPool.js';
 import type { SecureStorage } from '../../src/storage/SecureStorage.js';
 
 export interface PendingOperation {
-  kind: 'identity' | 'storage';
+  kind: 'identity' | 'storage' | 'userPool';
   name: string;
-  release(): void;
+  /** `choice` picks among the outcomes an operation can have (e.g. a sign-in's next step). */
+  release(choice?: string): void;
   fail(error: unknown): void;
 }
 
 export function createGate() {
   const pending: PendingOperation[] = [];
-  function hold<T>(kind: PendingOperation['kind'], name: string, run: () => T, signal?: AbortSignal): Promise<T> {
+  function hold<T>(kind: PendingOperation['kind'], name: string, run: (choice?: string) => T, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const op: PendingOperation = {
         kind,
         name,
-        release: () => {
+        release: (choice) => {
           remove();
           try {
-            resolve(run());
+            resolve(run(choice));
           } catch (error) {
             reject(error);
           }
@@ -67,6 +70,32 @@ export function createGatedIdentityService(gate: Gate, now: () => number): Cogni
         signal,
       );
     },
+  };
+}
+
+function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part(claims)}.sig`;
+}
+
+/** User-pool calls behind the gate; a release's choice `newPasswordRequired` opens the challenge. */
+export function createGatedUserPoolService(gate: Gate, now: () => number): UserPoolService {
+  let n = 0;
+  const tokens = () => ({
+    idToken: new Secret(fakeJwt({ sub: 'user-sub', 'cognito:username': 'model-user', n: ++n })),
+    accessToken: new Secret(`gated-access-${n}`),
+    refreshToken: new Secret('gated-refresh'),
+    expiration: now() + 3_600_000,
+  });
+  const step = (choice?: string): SignInStepResult =>
+    choice === 'newPasswordRequired'
+      ? { kind: 'newPasswordRequired', session: new Secret('gated-challenge'), username: 'model-user' }
+      : { kind: 'signedIn', tokens: tokens(), username: 'model-user', userId: 'user-sub' };
+  return {
+    signInWithPassword: (_config, _input, signal) => gate.hold('userPool', 'InitiateAuth', step, signal),
+    completeNewPassword: (_config, _input, signal) => gate.hold('userPool', 'RespondToAuthChallenge', step, signal),
+    refreshUserPoolTokens: (_config, _input, signal) => gate.hold('userPool', 'InitiateAuth', tokens, signal),
+    globalSignOut: (_config, _input, signal) => gate.hold('userPool', 'GlobalSignOut', () => undefined, signal),
   };
 }
 
