@@ -192,6 +192,7 @@ export function createAuth(config: AuthConfig): Auth {
 export interface AuthInternals {
   identity?: CognitoIdentityService;
   userPoolService?: UserPoolService;
+  deadlineMs?: number;
 }
 
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
@@ -217,6 +218,7 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
       clock,
       ...(userPool ? { userPool } : {}),
       ...(internals.userPoolService ? { userPoolService: internals.userPoolService } : {}),
+      ...(internals.deadlineMs ? { deadlineMs: internals.deadlineMs } : {}),
       ...(config.federation?.refreshProviderToken ? { refreshProviderToken: config.federation.refreshProviderToken } : {}),
     }),
   });

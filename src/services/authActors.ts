@@ -21,6 +21,8 @@ export interface AuthActorDeps {
   userPoolService?: UserPoolService;
   /** Epoch ms. */
   clock?: () => number;
+  /** How long one service run (its Cognito calls with their retries) may take. Default 30 s. */
+  deadlineMs?: number;
   /** App hook: a fresh provider token for renewal. Without it the stored token is reused. */
   refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
 }
@@ -62,6 +64,30 @@ async function freshProviderToken(
   return new Secret(token);
 }
 
+/** A service run that outlives its deadline is aborted and fails as a transient `ServiceError`. */
+export const DEFAULT_DEADLINE_MS = 30_000;
+
+async function withDeadline<T>(signal: AbortSignal, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), ms);
+  const forward = () => deadline.abort();
+  signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await work(deadline.signal);
+  } catch (error) {
+    if (deadline.signal.aborted && !signal.aborted) {
+      throw new AuthError('ServiceError', {
+        message: `Cognito did not answer within ${Math.round(ms / 1000)} s; the session is kept.`,
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  }
+}
+
 /** The user-pool calls the actors make (the real ones live in `userPool.ts`). */
 export type UserPoolService = Pick<
   typeof userPoolCalls,
@@ -100,7 +126,13 @@ export function createAuthActors({
   userPool,
   userPoolService = userPoolCalls,
   clock = Date.now,
+  deadlineMs = DEFAULT_DEADLINE_MS,
 }: AuthActorDeps) {
+  /** A promise actor whose run is bounded by the deadline as well as by leaving its state. */
+  function bounded<O, I>(run: (args: { input: I; signal: AbortSignal }) => Promise<O>) {
+    return fromPromise<O, I>(({ input, signal }) => withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound })));
+  }
+
   /** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
   async function keepSignInStep(step: SignInStepResult, signal: AbortSignal): Promise<SignInStepOutcome> {
     if (step.kind === 'newPasswordRequired') {
@@ -117,7 +149,7 @@ export function createAuthActors({
 
     syncSharedSession: fromPromise<RestoreOutput, void>(() => restore(vault, 'reload')),
 
-    federateToIdentityPool: fromPromise<SessionSummary, FederationRequest>(async ({ input, signal }) => {
+    federateToIdentityPool: bounded<SessionSummary, FederationRequest>(async ({ input, signal }) => {
       const login = { loginKey: input.provider.loginKey, token: input.token };
       const identityId = input.developerProvidedIdentityId ?? (await identity.getId(login, signal));
       const credentials = await identity.getCredentialsForIdentity(
@@ -136,7 +168,7 @@ export function createAuthActors({
       return summaryOf(await vault.commit(session, signal));
     }),
 
-    renewFederatedCredentials: fromPromise<SessionSummary, void>(async ({ signal }) => {
+    renewFederatedCredentials: bounded<SessionSummary, void>(async ({ signal }) => {
       const current = vault.current;
       if (current?.kind !== 'federated') {
         throw new AuthError('SessionExpiredError', { message: 'There is no federated session to renew.' });
@@ -154,7 +186,7 @@ export function createAuthActors({
       return summaryOf(await vault.commit({ ...current, token, credentials }, signal));
     }),
 
-    fetchGuestCredentials: fromPromise<SessionSummary, { forceRefresh: boolean }>(async ({ signal }) => {
+    fetchGuestCredentials: bounded<SessionSummary, { forceRefresh: boolean }>(async ({ signal }) => {
       const current = vault.current;
       let identityId = current?.kind === 'guest' ? current.identityId : await identity.getId(undefined, signal);
       let credentials;
@@ -171,12 +203,12 @@ export function createAuthActors({
 
     clearFederatedSession: fromPromise<void, void>(() => vault.clear()),
 
-    signInWithPassword: fromPromise<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
+    signInWithPassword: bounded<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
       const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
       return keepSignInStep(step, signal);
     }),
 
-    completeNewPassword: fromPromise<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
+    completeNewPassword: bounded<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
       const challenge = vault.pendingChallenge;
       if (!challenge) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
       const step = await userPoolService.completeNewPassword(
@@ -188,7 +220,7 @@ export function createAuthActors({
       return keepSignInStep(step, signal);
     }),
 
-    federateUserPoolSession: fromPromise<SessionSummary, void>(async ({ signal }) => {
+    federateUserPoolSession: bounded<SessionSummary, void>(async ({ signal }) => {
       const session = requireUserPoolSession(vault);
       const login = { loginKey: userPoolLoginKey(requireUserPool(userPool)), token: session.tokens.idToken };
       const identityId = session.identityId ?? (await identity.getId(login, signal));
@@ -198,7 +230,7 @@ export function createAuthActors({
       return summaryOf(await vault.commit({ ...latest, identityId, credentials }, signal));
     }),
 
-    refreshUserPoolTokens: fromPromise<SessionSummary, void>(async ({ signal }) => {
+    refreshUserPoolTokens: bounded<SessionSummary, void>(async ({ signal }) => {
       const session = requireUserPoolSession(vault);
       if (!session.tokens.refreshToken) {
         throw new AuthError('NotAuthorizedError', { message: 'The user-pool session has no refresh token; sign in again.' });
@@ -212,7 +244,7 @@ export function createAuthActors({
       return summaryOf(await vault.commit({ ...session, tokens }, signal));
     }),
 
-    signOutOfUserPool: fromPromise<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {
+    signOutOfUserPool: bounded<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {
       let globalSignOutError: AuthError | null = null;
       const current = vault.current;
       if (input.global && current?.kind === 'userPool' && userPool) {

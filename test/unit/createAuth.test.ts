@@ -103,6 +103,31 @@ describe('createAuth over a scripted identity service', () => {
     auth.stop();
   });
 
+  it('fails a federation whose Cognito call never answers with ServiceError at the deadline', async () => {
+    const fake = createFakeIdentityService();
+    const auth = createAuthWith({ ...base }, { identity: fake.service, deadlineMs: 50 });
+    await auth.ready;
+    fake.script.push('hang');
+    await expect(auth.federateToIdentityPool('fb-token', AuthProvider.facebook)).rejects.toMatchObject({
+      name: 'ServiceError',
+    });
+    expect(auth.actor.getSnapshot().matches('signedOut')).toBe(true);
+    await expect(auth.federateToIdentityPool('fb-token', AuthProvider.facebook)).resolves.toMatchObject({
+      identityId: expect.stringMatching(/^us-east-1:/),
+    });
+    auth.stop();
+  });
+
+  it('keeps the federated session when renewal never answers, and renews on the next call', async () => {
+    const fake = createFakeIdentityService();
+    const auth = createAuthWith({ ...base }, { identity: fake.service, deadlineMs: 50 });
+    const { identityId } = await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    fake.script.push('hang');
+    await expect(auth.fetchAuthSession({ forceRefresh: true })).rejects.toMatchObject({ name: 'ServiceError' });
+    await expect(auth.fetchAuthSession({ forceRefresh: true })).resolves.toMatchObject({ isSignedIn: true, identityId });
+    auth.stop();
+  });
+
   it('settles waiting calls with CancelledError when stopped', async () => {
     const { auth, fake } = setup();
     await auth.ready;
