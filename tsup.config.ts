@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     node: 'src/node.ts',
+    services: 'src/services/index.ts',
     emulator: 'emulator/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -1,33 +1,24 @@
-import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { AuthError } from './AuthError.js';
-import { toAuthProvider, type AuthProvider } from './AuthProvider.js';
+import type { AuthProvider } from './AuthProvider.js';
 import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
 import type { AuthEvent, RequestSettledEvent } from './machines/authSession.js';
-import { Secret } from './Secret.js';
-import { createAuthActors, type UserPoolService } from './services/authActors.js';
-import type { UserPoolConfig } from './services/userPool.js';
-import { createCognitoIdentityService, type CognitoIdentityService } from './services/cognitoIdentity.js';
-import { SessionVault } from './services/SessionVault.js';
+import type { AuthActors, AuthServices, ServiceArgs, UserPoolService } from './services/authActors.js';
+import type { CognitoIdentityService } from './services/cognitoIdentity.js';
+import type { SessionVault } from './services/SessionVault.js';
 import type { AccessGroup } from './storage/AccessGroup.js';
-import { createMemoryStorage } from './storage/createMemoryStorage.js';
-import { createSessionStore } from './storage/createSessionStore.js';
 import type { SecureStorage } from './storage/SecureStorage.js';
-import type { CredentialsRecord, SessionRecord } from './storage/SessionRecord.js';
+import { validateAccessGroup, validateName } from './storage/validateName.js';
 import {
   assertEndpoint,
-  assertIdentityId,
   assertIdentityPoolId,
   assertOptionalFunction,
   assertPlainOptions,
-  assertProviderToken,
   assertRegion,
-  assertRoleArn,
-  assertPassword,
   assertUserPoolConfig,
-  assertUsername,
   assertValid,
-} from './validateInput.js';
+} from './validateConfig.js';
 
 /** The configuration of {@link createAuth} (DESIGN §2). */
 export interface AuthConfig {
@@ -105,48 +96,8 @@ export interface Auth {
   stop(): void;
 }
 
-function toAwsCredentials(c: CredentialsRecord): AwsCredentials {
-  return {
-    accessKeyId: c.accessKeyId,
-    secretAccessKey: c.secretAccessKey.reveal(),
-    sessionToken: c.sessionToken.reveal(),
-    expiration: new Date(c.expiration),
-  };
-}
 
-/** The state as a short readable path, for messages: `signedOut`, `federated.renewing`. */
-function stateName(actor: Actor<AuthMachine>): string {
-  const value = actor.getSnapshot().value;
-  const parts: string[] = [];
-  let v: unknown = value;
-  while (typeof v === 'object' && v !== null) {
-    const [k, inner] = Object.entries(v)[0] ?? [];
-    if (k === undefined) break;
-    parts.push(k);
-    v = inner;
-  }
-  if (typeof v === 'string') parts.push(v);
-  return parts.join('.');
-}
 
-function invalidState(actor: Actor<AuthMachine>, call: string, advice: string): AuthError {
-  return new AuthError('InvalidStateError', {
-    message: `${call} is not allowed in state "${stateName(actor)}": ${advice}`,
-    recoverySuggestion: advice,
-  });
-}
-
-/** The user pool's own region is the prefix of its id (`eu-west-1_AbC`); emulators may use others. */
-function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
-  if (!config.userPool) return undefined;
-  const prefix = config.userPool.userPoolId.split('_')[0] ?? '';
-  return {
-    region: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(prefix) ? prefix : config.region,
-    userPoolId: config.userPool.userPoolId,
-    userPoolClientId: config.userPool.userPoolClientId,
-    ...(config.endpoints?.userPool ? { endpoint: config.endpoints.userPool } : {}),
-  };
-}
 
 function validateConfig(config: AuthConfig): void {
   assertValid(
@@ -177,6 +128,25 @@ function validateConfig(config: AuthConfig): void {
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
   assertPlainOptions(config.secureStoragePreferences, 'secureStoragePreferences');
+  validateName(config.appId ?? 'default', 'appId');
+  validateAccessGroup(config.secureStoragePreferences?.accessGroup);
+}
+
+/**
+ * The machine's actors, each loading the services module on first use: the services, the
+ * storage layer and the Cognito clients stay out of a browser app's first chunk.
+ */
+function lazyActors(services: Promise<AuthServices>): AuthActors {
+  const names = Object.keys(authMachine.implementations.actors) as (keyof AuthServices)[];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      fromPromise<unknown, unknown>(async ({ input, signal }) => {
+        const run = (await services)[name] as (args: ServiceArgs<unknown>) => Promise<unknown>;
+        return run({ input, signal });
+      }),
+    ]),
+  ) as AuthActors;
 }
 
 /**
@@ -189,6 +159,41 @@ export function createAuth(config: AuthConfig): Auth {
 }
 
 /** Seams for tests: a replacement Cognito Identity service. Not part of the public API. */
+/** What the lazily loaded API bodies need from the shell. Internal. */
+export interface AuthCore {
+  config: AuthConfig;
+  clock: () => number;
+  actor: Actor<AuthMachine>;
+  ready: Promise<void>;
+  vault(): SessionVault | null;
+  request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T>;
+  assertRunning(): void;
+}
+
+/** The Promise API's calls, whose bodies live in `authApi.ts`. */
+export type AuthApi = Pick<
+  Auth,
+  | 'credentialsProvider'
+  | 'federateToIdentityPool'
+  | 'clearFederationToIdentityPool'
+  | 'fetchAuthSession'
+  | 'getCurrentUser'
+  | 'signIn'
+  | 'confirmSignIn'
+  | 'signOut'
+>;
+
+const API_CALLS: readonly (keyof AuthApi)[] = [
+  'credentialsProvider',
+  'federateToIdentityPool',
+  'clearFederationToIdentityPool',
+  'fetchAuthSession',
+  'getCurrentUser',
+  'signIn',
+  'confirmSignIn',
+  'signOut',
+];
+
 export interface AuthInternals {
   identity?: CognitoIdentityService;
   userPoolService?: UserPoolService;
@@ -199,31 +204,20 @@ export interface AuthInternals {
 export function createAuthWith(config: AuthConfig, internals: AuthInternals): Auth {
   validateConfig(config);
   const clock = config.clock ?? Date.now;
-  const store = createSessionStore({
-    storage: config.storage ?? createMemoryStorage(),
-    appId: config.appId ?? 'default',
-    ...(config.secureStoragePreferences?.accessGroup ? { accessGroup: config.secureStoragePreferences.accessGroup } : {}),
+  // Filled in when the services module has loaded, which `ready` waits for.
+  let vault: SessionVault | null = null;
+  const loaded = import('./authApi.js');
+  const services = loaded.then(({ wireServices }) => {
+    const wired = wireServices(config, internals);
+    vault = wired.vault;
+    return wired.services;
   });
-  const vault = new SessionVault(store);
-  const identity = internals.identity ?? createCognitoIdentityService({
-    region: config.region,
-    identityPoolId: config.identityPoolId,
-    ...(config.endpoints?.identityPool ? { endpoint: config.endpoints.identityPool } : {}),
-  });
-  const userPool = userPoolConfigOf(config);
-  const machine = authMachine.provide({
-    actors: createAuthActors({
-      identity,
-      vault,
-      clock,
-      ...(userPool ? { userPool } : {}),
-      ...(internals.userPoolService ? { userPoolService: internals.userPoolService } : {}),
-      ...(internals.deadlineMs ? { deadlineMs: internals.deadlineMs } : {}),
-      ...(config.federation?.refreshProviderToken ? { refreshProviderToken: config.federation.refreshProviderToken } : {}),
-    }),
-  });
+  const machine = authMachine.provide({ actors: lazyActors(services) });
   const actor = createActor(machine, {
-    input: { allowGuestAccess: config.allowGuestAccess ?? false, sharedSession: vault.shared },
+    input: {
+      allowGuestAccess: config.allowGuestAccess ?? false,
+      sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
+    },
     ...(config.inspect ? { inspect: config.inspect } : {}),
   });
 
@@ -292,211 +286,27 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     if (stopped) throw new AuthError('CancelledError', { message: 'The auth instance is stopped.' });
   }
 
-  function sessionOf<K extends SessionRecord['kind']>(kind: K): Extract<SessionRecord, { kind: K }> | null {
-    const current = vault.current;
-    return current?.kind === kind ? (current as Extract<SessionRecord, { kind: K }>) : null;
-  }
-
-  function currentAuthSession(): AuthSession {
-    const snapshot = actor.getSnapshot();
-    const current = vault.current;
-    if (snapshot.matches('federated') && current?.kind === 'federated') {
-      return { isSignedIn: true, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
-    }
-    if (snapshot.matches('signedIn') && current?.kind === 'userPool') {
-      return {
-        isSignedIn: true,
-        tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
-        ...(current.identityId ? { identityId: current.identityId } : {}),
-        ...(current.credentials ? { credentials: toAwsCredentials(current.credentials) } : {}),
-      };
-    }
-    if (current?.kind === 'guest' && config.allowGuestAccess) {
-      return { isSignedIn: false, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
-    }
-    return { isSignedIn: false };
-  }
-
-  function federationAdvice(): string {
-    const snapshot = actor.getSnapshot();
-    if (snapshot.matches('signedIn') || snapshot.matches('signingIn') || snapshot.matches('signingOut')) {
-      return 'the user signed in to the user pool, and federation into the identity pool happens automatically after sign-in; use fetchAuthSession for credentials.';
-    }
-    if (snapshot.matches('federating')) {
-      return 'a federation is already in progress; wait for it, or cancel it with clearFederationToIdentityPool.';
-    }
-    return 'call it when signed out or federated.';
-  }
-
-  async function federateToIdentityPool(
-    token: string,
-    provider: AuthProvider,
-    options?: FederateOptions,
-  ): Promise<FederationResult> {
-    assertProviderToken(token);
-    const canonical = toAuthProvider(provider);
-    assertPlainOptions(options, 'federateToIdentityPool options');
-    assertIdentityId(options?.developerProvidedIdentityId);
-    assertRoleArn(options?.customRoleArn);
-    await ready;
-    assertRunning();
-    const event = (requestId: number): AuthEvent => ({
-      type: 'federate',
-      requestId,
-      token: new Secret(token),
-      provider: canonical,
-      ...(options?.developerProvidedIdentityId ? { developerProvidedIdentityId: options.developerProvidedIdentityId } : {}),
-      ...(options?.customRoleArn ? { customRoleArn: options.customRoleArn } : {}),
-    });
-    if (!actor.getSnapshot().can(event(0))) {
-      throw invalidState(
-        actor,
-        'federateToIdentityPool',
-        federationAdvice(),
-      );
-    }
-    return request(event, () => {
-      const session = sessionOf('federated');
-      if (!session) throw new AuthError('CancelledError', { message: 'The federation was replaced before it finished.' });
-      return { credentials: toAwsCredentials(session.credentials), identityId: session.identityId };
-    });
-  }
-
-  async function clearFederationToIdentityPool(): Promise<void> {
-    await ready;
-    assertRunning();
-    if (!actor.getSnapshot().can({ type: 'federation.clear', requestId: 0 })) {
-      throw invalidState(
-        actor,
-        'clearFederationToIdentityPool',
-        'there is no federated session to clear; it is allowed while federated, federating, or after a failed federation.',
-      );
-    }
-    return request((requestId) => ({ type: 'federation.clear', requestId }), () => undefined);
-  }
-
-  async function fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
-    assertPlainOptions(options, 'fetchAuthSession options');
-    assertValid(
-      options?.forceRefresh === undefined || typeof options.forceRefresh === 'boolean',
-      'forceRefresh must be true or false.',
-    );
-    await ready;
-    assertRunning();
-    return request(
-      (requestId) => ({ type: 'session.fetch', requestId, forceRefresh: options?.forceRefresh ?? false, now: clock() }),
-      currentAuthSession,
-    );
-  }
-
-  async function getCurrentUser(): Promise<{ username: string; userId: string }> {
-    await ready;
-    assertRunning();
-    const snapshot = actor.getSnapshot();
-    const session = snapshot.context.session;
-    if (snapshot.matches('signedIn') && session?.kind === 'userPool' && session.username && session.userId) {
-      return { username: session.username, userId: session.userId };
-    }
-    throw invalidState(
-      actor,
-      'getCurrentUser',
-      snapshot.matches('federated')
-        ? 'the user is federated into the identity pool, not signed in to a user pool; there is no user-pool user.'
-        : 'sign in to the user pool first.',
-    );
-  }
-
-  function signInOutput(): SignInOutput {
-    return actor.getSnapshot().matches('signedIn')
-      ? { isSignedIn: true, nextStep: { signInStep: 'DONE' } }
-      : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
-  }
-
-  async function signIn(input: { username: string; password: string }): Promise<SignInOutput> {
-    assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password }.');
-    assertUsername(input.username);
-    assertPassword(input.password, 'password');
-    assertValid(userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
-    await ready;
-    assertRunning();
-    const event = (requestId: number): AuthEvent => ({
-      type: 'signIn',
-      requestId,
-      username: input.username,
-      password: new Secret(input.password),
-    });
-    if (!actor.getSnapshot().can(event(0))) {
-      const snapshot = actor.getSnapshot();
-      throw invalidState(
-        actor,
-        'signIn',
-        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
-          ? 'a federated session is active; call clearFederationToIdentityPool first, then sign in.'
-          : snapshot.matches('signedIn')
-            ? 'a user is already signed in; call signOut first.'
-            : 'another sign-in or sign-out is in progress; wait for it.',
-      );
-    }
-    return request(event, signInOutput);
-  }
-
-  async function confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
-    assertValid(typeof input === 'object' && input !== null, 'confirmSignIn takes { challengeResponse }.');
-    assertPassword(input.challengeResponse, 'challengeResponse');
-    await ready;
-    assertRunning();
-    const event = (requestId: number): AuthEvent => ({
-      type: 'signIn.confirm',
-      requestId,
-      newPassword: new Secret(input.challengeResponse),
-    });
-    if (!actor.getSnapshot().can(event(0))) {
-      throw invalidState(actor, 'confirmSignIn', 'there is no sign-in challenge to answer; call signIn first.');
-    }
-    return request(event, signInOutput);
-  }
-
-  async function signOut(options?: { global?: boolean }): Promise<void> {
-    assertPlainOptions(options, 'signOut options');
-    assertValid(options?.global === undefined || typeof options.global === 'boolean', 'global must be true or false.');
-    await ready;
-    assertRunning();
-    const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: options?.global ?? false });
-    if (!actor.getSnapshot().can(event(0))) {
-      const snapshot = actor.getSnapshot();
-      throw invalidState(
-        actor,
-        'signOut',
-        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
-          ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'
-          : 'there is no user-pool session to sign out of.',
-      );
-    }
-    return request(event, () => undefined);
-  }
-
-  async function credentialsProvider(): Promise<AwsCredentials> {
-    const session = await fetchAuthSession();
-    if (!session.credentials) {
-      throw new AuthError('NotAuthorizedError', {
-        message: 'No AWS credentials: federate, sign in, or enable allowGuestAccess.',
-      });
-    }
-    return session.credentials;
-  }
+  const core: AuthCore = {
+    config,
+    clock,
+    actor,
+    ready,
+    vault: () => vault,
+    request,
+    assertRunning,
+  };
+  // The API's bodies load with the services: the first chunk holds the shell and the machine.
+  const api = loaded.then(({ createAuthApi }) => createAuthApi(core));
+  const later =
+    (name: keyof AuthApi) =>
+    (...args: unknown[]) =>
+      api.then((methods) => (methods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
 
   return {
     ready,
     actor,
     hub: createHub(actor),
-    credentialsProvider,
-    federateToIdentityPool,
-    clearFederationToIdentityPool,
-    fetchAuthSession,
-    getCurrentUser,
-    signIn,
-    confirmSignIn,
-    signOut,
+    ...(Object.fromEntries(API_CALLS.map((name) => [name, later(name)])) as AuthApi),
     stop() {
       if (stopped) return;
       actor.stop();

@@ -1,3 +1,8 @@
+/**
+ * The main entry: `createAuth` and what its callers need. It stays small for browsers; the
+ * services behind the statechart load on first use. To run `authMachine` with your own actor,
+ * take its services from `cognito-auth-machine/services`.
+ */
 export { createAuth } from './createAuth.js';
 export type {
   Auth,
@@ -11,12 +16,6 @@ export type {
 export { authMachine, RENEW_BEFORE_EXPIRY_MS } from './machines/auth.machine.js';
 export type { AuthMachine, AuthMachineContext, AuthMachineInput } from './machines/auth.machine.js';
 export type { AuthEvent, AuthHubEvent, AuthHubEventName, SessionSummary } from './machines/authSession.js';
-export { createAuthActors } from './services/authActors.js';
-export type { AuthActorDeps, UserPoolService } from './services/authActors.js';
-export type { UserPoolConfig } from './services/userPool.js';
-export { createCognitoIdentityService } from './services/cognitoIdentity.js';
-export type { CognitoIdentityService, IdentityPoolConfig } from './services/cognitoIdentity.js';
-export { SessionVault } from './services/SessionVault.js';
 export { AuthProvider, loginKeyFor } from './AuthProvider.js';
 export type { AuthProviderType } from './AuthProvider.js';
 export { AuthError, isAuthError } from './AuthError.js';
@@ -29,8 +28,6 @@ export { createMemoryStorage } from './storage/createMemoryStorage.js';
 export { createWebStorage } from './storage/createWebStorage.js';
 export type { WebStorageLike } from './storage/createWebStorage.js';
 export type { AccessGroupOptions, NoAccessGroupOptions } from './storage/AccessGroup.js';
-export type { SessionStoreOptions } from './storage/createSessionStore.js';
-export { createSessionStore } from './storage/createSessionStore.js';
 export type { SecureStorage } from './storage/SecureStorage.js';
 export type { SessionStore, OpenResult } from './storage/SessionStore.js';
 export type { SessionRecord } from './storage/SessionRecord.js';

@@ -1,7 +1,6 @@
 import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import { AuthError } from '../AuthError.js';
 import type { Secret } from '../Secret.js';
-import { isAuthenticationFailure } from '../services/serviceErrors.js';
 import type {
   AuthEvent,
   AuthHubEvent,
@@ -148,7 +147,11 @@ export const authMachine = setup({
       context.allowGuestAccess &&
       event.type === 'session.fetch' &&
       (context.session?.kind !== 'guest' || event.forceRefresh || credentialsExpiring(context.session, event.now)),
-    isAuthenticationFailure: ({ event }) => isAuthenticationFailure((event as unknown as { error: unknown }).error),
+    /** Services fail with AuthErrors; a refused token or identity ends the session. */
+    isAuthenticationFailure: ({ event }) => {
+      const error = errorOf(event);
+      return error instanceof AuthError && (error.name === 'NotAuthorizedError' || error.name === 'SessionExpiredError');
+    },
   },
   actions: {
     keepRestoredSession: assign(({ event }) => {

@@ -1,4 +1,4 @@
-import { fromPromise } from 'xstate';
+import { fromPromise, type PromiseActorLogic } from 'xstate';
 import { AuthError } from '../AuthError.js';
 import type { AuthProvider } from '../AuthProvider.js';
 import type { FederationRequest, SessionSummary, SignInStepOutcome } from '../machines/authSession.js';
@@ -114,12 +114,18 @@ function requireUserPoolSession(vault: SessionVault): UserPoolSession {
   return current;
 }
 
+/** What every service function receives: the invoke's input and the state's abort signal. */
+export interface ServiceArgs<I> {
+  input: I;
+  signal: AbortSignal;
+}
+
 /**
- * The invoked actors of {@link authMachine}: each is a plain async function over the Cognito
- * service and the session vault, given the promise actor's AbortSignal so that leaving a state
- * cancels its request.
+ * The services behind {@link authMachine}'s invoked actors: plain async functions over the
+ * Cognito services and the session vault, given the promise actor's AbortSignal so that leaving
+ * a state cancels its request. {@link createAuthActors} wraps them as actors.
  */
-export function createAuthActors({
+export function createAuthServices({
   identity,
   vault,
   refreshProviderToken,
@@ -128,9 +134,9 @@ export function createAuthActors({
   clock = Date.now,
   deadlineMs = DEFAULT_DEADLINE_MS,
 }: AuthActorDeps) {
-  /** A promise actor whose run is bounded by the deadline as well as by leaving its state. */
-  function bounded<O, I>(run: (args: { input: I; signal: AbortSignal }) => Promise<O>) {
-    return fromPromise<O, I>(({ input, signal }) => withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound })));
+  /** A service whose run is bounded by the deadline as well as by leaving its state. */
+  function bounded<O, I>(run: (args: ServiceArgs<I>) => Promise<O>) {
+    return ({ input, signal }: ServiceArgs<I>) => withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound }));
   }
 
   /** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
@@ -145,9 +151,9 @@ export function createAuthActors({
   }
 
   return {
-    restoreSession: fromPromise<RestoreOutput, void>(() => restore(vault, 'open')),
+    restoreSession: (_: ServiceArgs<void>): Promise<RestoreOutput> => restore(vault, 'open'),
 
-    syncSharedSession: fromPromise<RestoreOutput, void>(() => restore(vault, 'reload')),
+    syncSharedSession: (_: ServiceArgs<void>): Promise<RestoreOutput> => restore(vault, 'reload'),
 
     federateToIdentityPool: bounded<SessionSummary, FederationRequest>(async ({ input, signal }) => {
       const login = { loginKey: input.provider.loginKey, token: input.token };
@@ -201,7 +207,7 @@ export function createAuthActors({
       return summaryOf(await vault.commit({ kind: 'guest', identityId, credentials }, signal));
     }),
 
-    clearFederatedSession: fromPromise<void, void>(() => vault.clear()),
+    clearFederatedSession: (_: ServiceArgs<void>): Promise<void> => vault.clear(),
 
     signInWithPassword: bounded<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
       const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
@@ -263,4 +269,31 @@ export function createAuthActors({
       return { globalSignOutError };
     }),
   };
+}
+
+export type AuthServices = ReturnType<typeof createAuthServices>;
+
+/** The actor logic of each service, as `authMachine.provide({ actors })` takes it. */
+export type AuthActors = {
+  [K in keyof AuthServices]: AuthServices[K] extends (args: ServiceArgs<infer I>) => Promise<infer O>
+    ? PromiseActorLogic<O, I>
+    : never;
+};
+
+/** Wraps each service as a promise actor. */
+export function actorsFrom(services: AuthServices): AuthActors {
+  return Object.fromEntries(
+    Object.entries(services).map(([name, run]) => [
+      name,
+      fromPromise<unknown, unknown>(({ input, signal }) => (run as (args: ServiceArgs<unknown>) => Promise<unknown>)({ input, signal })),
+    ]),
+  ) as AuthActors;
+}
+
+/**
+ * The invoked actors of {@link authMachine}, ready for
+ * `createActor(authMachine.provide({ actors: createAuthActors(deps) }), { input })`.
+ */
+export function createAuthActors(deps: AuthActorDeps): AuthActors {
+  return actorsFrom(createAuthServices(deps));
 }

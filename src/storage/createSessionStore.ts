@@ -8,7 +8,7 @@ import { inspectSessionAt, sessionPlace, settlePlace, type AppPlaces } from './s
 import { Item, scopedKey } from './scopedKeys.js';
 import { storageError } from './storageError.js';
 import { StoredItems } from './StoredItems.js';
-import { validateFlag, validateName } from './validateName.js';
+import { validateAccessGroup, validateName } from './validateName.js';
 
 export interface SessionStoreOptions {
   /** The device-wide secure store; apps that share a session use the same one. */
@@ -37,17 +37,6 @@ function checkStorage(storage: unknown): SecureStorage {
   return s as SecureStorage;
 }
 
-/** Reads the group's two fields afresh, so a look-alike object is held to the same rules. */
-function checkAccessGroup(group: unknown): { name: string | undefined; migrate: boolean } {
-  if (group === undefined || group === null) return { name: undefined, migrate: false };
-  if (typeof group !== 'object') throw invalid('accessGroup must be an AccessGroup, e.g. AccessGroup.none().');
-  const { name, migrateKeychainItemsOfUserSession } = group as Partial<AccessGroup>;
-  return {
-    name: name === undefined ? undefined : validateName(name, 'The access group name'),
-    migrate: validateFlag(migrateKeychainItemsOfUserSession, 'migrateKeychainItemsOfUserSession'),
-  };
-}
-
 /**
  * The session's place in secure storage for one app: its private scope, or the shared scope of
  * its access group. Checks its options at once and throws `ValidationError` for a bad `appId`,
@@ -57,7 +46,7 @@ function checkAccessGroup(group: unknown): { name: string | undefined; migrate: 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   if (typeof options !== 'object' || options === null) throw invalid('createSessionStore needs an options object.');
   const app: AppPlaces = { items: new StoredItems(checkStorage(options.storage)), appId: validateName(options.appId, 'appId') };
-  const group = checkAccessGroup(options.accessGroup);
+  const group = validateAccessGroup(options.accessGroup);
   const configured = group.name ?? null;
   const currentKey = scopedKey(sessionPlace(app, configured), Item.session);
   // Until a start-up move has been finished, a clear must finish it first: otherwise the old

@@ -37,3 +37,16 @@ export function validateFlag(value: unknown, what: string): boolean {
   }
   return value;
 }
+
+/** Checks an access group's two fields afresh, so a look-alike object is held to the same rules. */
+export function validateAccessGroup(group: unknown): { name: string | undefined; migrate: boolean } {
+  if (group === undefined || group === null) return { name: undefined, migrate: false };
+  if (typeof group !== 'object') {
+    throw new AuthError('ValidationError', { message: 'accessGroup must be an AccessGroup, e.g. AccessGroup.none().' });
+  }
+  const { name, migrateKeychainItemsOfUserSession } = group as { name?: unknown; migrateKeychainItemsOfUserSession?: unknown };
+  return {
+    name: name === undefined ? undefined : validateName(name, 'The access group name'),
+    migrate: validateFlag(migrateKeychainItemsOfUserSession, 'migrateKeychainItemsOfUserSession'),
+  };
+}

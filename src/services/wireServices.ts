@@ -1,0 +1,53 @@
+import type { AuthConfig, AuthInternals } from '../createAuth.js';
+import { createMemoryStorage } from '../storage/createMemoryStorage.js';
+import { createSessionStore } from '../storage/createSessionStore.js';
+import { createAuthServices, type AuthServices } from './authActors.js';
+import { createCognitoIdentityService } from './cognitoIdentity.js';
+import { SessionVault } from './SessionVault.js';
+import type { UserPoolConfig } from './userPool.js';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The user pool's own region is the prefix of its id (`eu-west-1_AbC`); emulators may use others. */
+function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
+  if (!config.userPool) return undefined;
+  const prefix = config.userPool.userPoolId.split('_')[0] ?? '';
+  return {
+    region: REGION.test(prefix) ? prefix : config.region,
+    userPoolId: config.userPool.userPoolId,
+    userPoolClientId: config.userPool.userPoolClientId,
+    ...(config.endpoints?.userPool ? { endpoint: config.endpoints.userPool } : {}),
+  };
+}
+
+/**
+ * Builds what runs behind the statechart for one `createAuth`: the session store and vault, the
+ * Cognito services and the machine's services. `createAuth` loads this module lazily, so none of
+ * it is in a browser app's first chunk. The config was validated before.
+ */
+export function wireServices(config: AuthConfig, internals: AuthInternals): { vault: SessionVault; services: AuthServices } {
+  const store = createSessionStore({
+    storage: config.storage ?? createMemoryStorage(),
+    appId: config.appId ?? 'default',
+    ...(config.secureStoragePreferences?.accessGroup ? { accessGroup: config.secureStoragePreferences.accessGroup } : {}),
+  });
+  const vault = new SessionVault(store);
+  const identity =
+    internals.identity ??
+    createCognitoIdentityService({
+      region: config.region,
+      identityPoolId: config.identityPoolId,
+      ...(config.endpoints?.identityPool ? { endpoint: config.endpoints.identityPool } : {}),
+    });
+  const userPool = userPoolConfigOf(config);
+  const services = createAuthServices({
+    identity,
+    vault,
+    clock: config.clock ?? Date.now,
+    ...(userPool ? { userPool } : {}),
+    ...(config.federation?.refreshProviderToken ? { refreshProviderToken: config.federation.refreshProviderToken } : {}),
+    ...(internals.userPoolService ? { userPoolService: internals.userPoolService } : {}),
+    ...(internals.deadlineMs ? { deadlineMs: internals.deadlineMs } : {}),
+  });
+  return { vault, services };
+}

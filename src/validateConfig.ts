@@ -1,0 +1,72 @@
+import { AuthError } from './AuthError.js';
+
+// Checks of createAuth's config: they run synchronously, so they stay in the first chunk.
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+const USER_POOL_CLIENT_ID = /^[\w+]{1,128}$/;
+
+/** Throws a `ValidationError` unless `ok`. The message names the parameter, never its value. */
+export function assertValid(ok: boolean, message: string, recoverySuggestion?: string): asserts ok {
+  if (!ok) {
+    throw new AuthError('ValidationError', {
+      message,
+      ...(recoverySuggestion ? { recoverySuggestion } : {}),
+    });
+  }
+}
+
+export function assertRegion(value: unknown): asserts value is string {
+  assertValid(typeof value === 'string' && REGION.test(value), 'region must be an AWS region such as "us-east-1".');
+}
+
+export function assertIdentityPoolId(value: unknown, region: string): asserts value is string {
+  assertValid(
+    typeof value === 'string' && IDENTITY_POOL_ID.test(value),
+    'identityPoolId must look like "us-east-1:01234567-89ab-cdef-0123-456789abcdef".',
+  );
+  assertValid(
+    value.startsWith(`${region}:`),
+    `identityPoolId must belong to the configured region ${region}.`,
+  );
+}
+
+export function assertEndpoint(value: unknown, name: string): asserts value is string | undefined {
+  if (value === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  assertValid(
+    url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '',
+    `${name} must be a full http(s) URL without credentials, e.g. "http://127.0.0.1:4577".`,
+  );
+}
+
+export function assertUserPoolConfig(value: unknown): void {
+  if (value === undefined) return;
+  assertValid(typeof value === 'object' && value !== null, 'userPool must be { userPoolId, userPoolClientId }.');
+  const { userPoolId, userPoolClientId } = value as { userPoolId?: unknown; userPoolClientId?: unknown };
+  assertValid(
+    typeof userPoolId === 'string' && userPoolId.length <= 55 && USER_POOL_ID.test(userPoolId),
+    'userPool.userPoolId must look like "us-east-1_AbCdEf123".',
+  );
+  assertValid(
+    typeof userPoolClientId === 'string' && USER_POOL_CLIENT_ID.test(userPoolClientId),
+    'userPool.userPoolClientId must be the app client id (letters and digits).',
+  );
+}
+
+export function assertOptionalFunction(value: unknown, name: string): void {
+  assertValid(value === undefined || typeof value === 'function', `${name} must be a function.`);
+}
+
+export function assertPlainOptions(value: unknown, name: string): void {
+  assertValid(
+    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+    `${name} must be an options object.`,
+  );
+}
