@@ -268,7 +268,8 @@ export const authMachine = setup({
         src: 'restoreSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
-          { guard: 'restoredUserPool', target: 'signedIn', actions: 'keepRestoredSession' },
+          // A restored session is used as it is; fetchAuthSession renews what needs renewing.
+          { guard: 'restoredUserPool', target: 'signedIn.active', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         onError: { target: 'signedOut', actions: 'forgetSession' },
@@ -284,13 +285,14 @@ export const authMachine = setup({
         src: 'syncSharedSession',
         onDone: [
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
-          { guard: 'restoredUserPool', target: 'signedIn', actions: 'keepRestoredSession' },
+          // A restored session is used as it is; fetchAuthSession renews what needs renewing.
+          { guard: 'restoredUserPool', target: 'signedIn.active', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         // The shared store could not be read: answer from the session we have.
         onError: [
           { guard: 'hasFederatedSession', target: 'federated' },
-          { guard: 'hasUserPoolSession', target: 'signedIn' },
+          { guard: 'hasUserPoolSession', target: 'signedIn.active' },
           { target: 'signedOut' },
         ],
       },
@@ -519,10 +521,11 @@ export const authMachine = setup({
             src: 'refreshUserPoolTokens',
             onDone: { target: 'federatingUserPool', actions: ['keepSession', 'emitTokenRefresh'] },
             onError: [
+              // The refresh token was refused: the service has removed the session already.
               {
                 guard: 'isAuthenticationFailure',
-                target: '#auth.signingOut',
-                actions: ['rejectDeferredFetchesAsSignedOut', 'emitTokenRefreshFailure'],
+                target: '#auth.signedOut',
+                actions: ['forgetSession', 'rejectDeferredFetchesAsSignedOut', 'emitTokenRefreshFailure', 'emitSignedOut'],
               },
               { target: 'active', actions: ['rejectDeferredFetches', 'emitTokenRefreshFailure'] },
             ],
@@ -541,7 +544,7 @@ export const authMachine = setup({
         src: 'signOutOfUserPool',
         input: ({ event }) => ({ global: event.type === 'signOut' && event.global }),
         onDone: { target: 'signedOut', actions: ['forgetSession', 'settleSignOut', 'emitSignedOut'] },
-        onError: { target: 'signedIn', actions: 'rejectActiveRequest' },
+        onError: { target: 'signedIn.active', actions: 'rejectActiveRequest' },
       },
     },
   },

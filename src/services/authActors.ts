@@ -241,12 +241,19 @@ export function createAuthServices({
       if (!session.tokens.refreshToken) {
         throw new AuthError('NotAuthorizedError', { message: 'The user-pool session has no refresh token; sign in again.' });
       }
-      const tokens = await userPoolService.refreshUserPoolTokens(
-        requireUserPool(userPool),
-        { refreshToken: session.tokens.refreshToken, username: session.username },
-        signal,
-        clock,
-      );
+      let tokens;
+      try {
+        tokens = await userPoolService.refreshUserPoolTokens(
+          requireUserPool(userPool),
+          { refreshToken: session.tokens.refreshToken, username: session.username },
+          signal,
+          clock,
+        );
+      } catch (error) {
+        // A refused refresh token ends the session: forget it before the machine says so.
+        if (isAuthenticationFailure(error)) await vault.clear();
+        throw error;
+      }
       return summaryOf(await vault.commit({ ...session, tokens }, signal));
     }),
 

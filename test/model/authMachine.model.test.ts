@@ -141,7 +141,7 @@ function expectedHubEvents(event: ModelEvent): AuthHubEventName[] {
     case 'xstate.done.actor.refreshUserPoolTokens':
       return ['tokenRefresh'];
     case 'xstate.error.actor.refreshUserPoolTokens':
-      return ['tokenRefresh_failure'];
+      return (event.error as AuthError).name === 'NotAuthorizedError' ? ['tokenRefresh_failure', 'signedOut'] : ['tokenRefresh_failure'];
     case 'xstate.done.actor.signOutOfUserPool':
       return ['signedOut'];
     default:
