@@ -132,6 +132,18 @@ function validateConfig(config: AuthConfig): void {
   validateAccessGroup(config.secureStoragePreferences?.accessGroup);
 }
 
+/** An inspection observer whose faults stay with it: XState would otherwise fail the actor. */
+function shielded(observer: NonNullable<AuthConfig['inspect']>): (event: InspectionEvent) => void {
+  const next = typeof observer === 'function' ? observer : observer.next?.bind(observer);
+  return (event) => {
+    try {
+      next?.(event);
+    } catch {
+      // Ignored on purpose, as for hub listeners.
+    }
+  };
+}
+
 /**
  * The machine's actors, each loading the services module on first use: the services, the
  * storage layer and the Cognito clients stay out of a browser app's first chunk.
@@ -218,7 +230,7 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
       allowGuestAccess: config.allowGuestAccess ?? false,
       sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
     },
-    ...(config.inspect ? { inspect: config.inspect } : {}),
+    ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
   });
 
   // Every request waits here for the machine's `request.settled`; stopping rejects them all.

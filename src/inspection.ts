@@ -32,7 +32,20 @@ function isActorLike(value: object): value is { id?: unknown; sessionId: string 
   return 'sessionId' in value && typeof (value as { send?: unknown }).send === 'function';
 }
 
-function mask(value: unknown, key: string | undefined, seen: WeakSet<object>, depth: number): unknown {
+/** XState's machine and state-node graph: large, shared by every snapshot, and secret-free. */
+function isMachineGraph(value: object): boolean {
+  return (
+    ('root' in value && 'implementations' in value) || // StateMachine
+    ('machine' in value && 'path' in value && 'parent' in value) // StateNode
+  );
+}
+
+/**
+ * Masks one value. `done` remembers each object already masked, so a graph whose parts are
+ * shared (snapshots share their machine) is walked once; `open` holds the objects on the
+ * current path, so a cycle prints as `[circular]` instead of recursing.
+ */
+function mask(value: unknown, key: string | undefined, done: Map<object, unknown>, open: Set<object>, depth: number): unknown {
   if (value instanceof Secret) return SECRET_MASK;
   if (key !== undefined && typeof value === 'string' && SECRET_KEYS.has(key.toLowerCase())) return SECRET_MASK;
   // Logins maps carry provider tokens under login keys: mask every value.
@@ -42,32 +55,40 @@ function mask(value: unknown, key: string | undefined, seen: WeakSet<object>, de
   if (value === null || typeof value !== 'object') {
     return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
   }
-  if (seen.has(value)) return '[circular]';
+  if (done.has(value)) return done.get(value);
+  if (open.has(value)) return '[circular]';
   if (depth > MAX_DEPTH) return '[deep]';
-  seen.add(value);
+  open.add(value);
   try {
-    if (isActorLike(value)) return { actor: String(value.id ?? value.sessionId) };
-    if (value instanceof Error) {
-      const out: Record<string, unknown> = { name: value.name, message: value.message };
-      const extra = value as Error & { recoverySuggestion?: unknown; cause?: unknown };
-      if (extra.recoverySuggestion !== undefined) out.recoverySuggestion = extra.recoverySuggestion;
-      if (extra.cause !== undefined) out.cause = mask(extra.cause, 'cause', seen, depth + 1);
-      return out;
-    }
-    if (value instanceof Date) return value.toISOString();
-    if (Array.isArray(value)) return value.map((item) => mask(item, undefined, seen, depth + 1));
-    if (value instanceof Map) {
-      return Object.fromEntries([...value].map(([k, v]) => [String(k), mask(v, String(k), seen, depth + 1)]));
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const masked = mask(v, k, seen, depth + 1);
-      if (masked !== undefined) out[k] = masked;
-    }
+    const out = maskObject(value, done, open, depth);
+    done.set(value, out);
     return out;
   } finally {
-    seen.delete(value);
+    open.delete(value);
   }
+}
+
+function maskObject(value: object, done: Map<object, unknown>, open: Set<object>, depth: number): unknown {
+  if (isActorLike(value)) return { actor: String(value.id ?? value.sessionId) };
+  if (isMachineGraph(value)) return `[machine ${String((value as { id?: unknown }).id ?? '')}]`;
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: value.message };
+    const extra = value as Error & { recoverySuggestion?: unknown; cause?: unknown };
+    if (extra.recoverySuggestion !== undefined) out.recoverySuggestion = extra.recoverySuggestion;
+    if (extra.cause !== undefined) out.cause = mask(extra.cause, 'cause', done, open, depth + 1);
+    return out;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((item) => mask(item, undefined, done, open, depth + 1));
+  if (value instanceof Map) {
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), mask(v, String(k), done, open, depth + 1)]));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const masked = mask(v, k, done, open, depth + 1);
+    if (masked !== undefined) out[k] = masked;
+  }
+  return out;
 }
 
 /**
@@ -76,7 +97,7 @@ function mask(value: unknown, key: string | undefined, seen: WeakSet<object>, de
  * Functions are dropped and actors are replaced by their id.
  */
 export function maskSecrets<T>(value: T): unknown {
-  return mask(value, undefined, new WeakSet(), 0);
+  return mask(value, undefined, new Map(), new Set(), 0);
 }
 
 /**
@@ -91,7 +112,11 @@ export function createRedactingInspector(
 ): (event: InspectionEvent) => void {
   const next = typeof observer === 'function' ? observer : observer.next?.bind(observer);
   return (event) => {
-    next?.(maskSecrets(event) as InspectionEvent);
+    try {
+      next?.(maskSecrets(event) as InspectionEvent);
+    } catch {
+      // The observer's own fault must not reach the machine it watches.
+    }
   };
 }
 
