@@ -1,0 +1,58 @@
+// The size budget CI holds the package to (`npm run build && npm run size`).
+//
+// What is measured is what a browser app downloads before it runs when it does
+// `import { createAuth, AuthProvider } from 'cognito-auth-machine'`: the built entry
+// dist/index.js, the chunks tsup split out that it imports statically, and the packages it
+// imports (xstate, …), bundled by esbuild for the browser with code splitting, minified, gzipped.
+// The AWS SDK clients are imported with `import()` on the first Cognito call; they land in chunks
+// of their own, which are not part of the initial download and are left out here.
+
+/** Keeps only the entry and the chunks it imports statically, transitively. */
+const initialChunkOnly = {
+  name: 'initial-chunk-only',
+  setup(build) {
+    const entries = [build.initialOptions.entryPoints].flat();
+    build.onEnd(async (result) => {
+      const { resolve } = await import('node:path');
+      const outputs = result.metafile?.outputs;
+      if (!outputs) return;
+      const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+      const wanted = new Set(entries.map((entry) => resolve(cwd, entry)));
+      const queue = Object.keys(outputs).filter((path) => {
+        const from = outputs[path].entryPoint;
+        return from !== undefined && wanted.has(resolve(cwd, from));
+      });
+      const initial = new Set();
+      while (queue.length > 0) {
+        const path = queue.pop();
+        if (initial.has(path)) continue;
+        initial.add(path);
+        for (const imported of outputs[path].imports) {
+          if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
+        }
+      }
+      for (const path of Object.keys(outputs)) if (!initial.has(path)) delete outputs[path];
+    });
+  },
+};
+
+export default [
+  {
+    name: 'initial browser chunk: { createAuth, AuthProvider } from dist/index.js',
+    path: 'dist/index.js',
+    import: '{ createAuth, AuthProvider }',
+    limit: '20 kB',
+    gzip: true,
+    modifyEsbuildConfig: (config) => ({
+      ...config,
+      platform: 'browser',
+      format: 'esm',
+      splitting: true,
+      target: 'es2022',
+      // tsup's bare imports of its chunks meet "sideEffects": false; esbuild says so, harmlessly.
+      logLevel: 'error',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [...(config.plugins ?? []), initialChunkOnly],
+    }),
+  },
+];
