@@ -144,22 +144,30 @@ function shielded(observer: NonNullable<AuthConfig['inspect']>): (event: Inspect
   };
 }
 
+/** Each running auth actor's services, found through the actor system its invoked actors share. */
+const servicesBySystem = new WeakMap<object, Promise<AuthServices>>();
+
 /**
  * The machine's actors, each loading the services module on first use: the services, the
- * storage layer and the Cognito clients stay out of a browser app's first chunk.
+ * storage layer and the Cognito clients stay out of a browser app's first chunk. Provided once
+ * for every instance (a provided machine is a sizeable copy); each run finds its own services.
  */
-function lazyActors(services: Promise<AuthServices>): AuthActors {
+function lazyActors(): AuthActors {
   const names = Object.keys(authMachine.implementations.actors) as (keyof AuthServices)[];
   return Object.fromEntries(
     names.map((name) => [
       name,
-      fromPromise<unknown, unknown>(async ({ input, signal }) => {
+      fromPromise<unknown, unknown>(async ({ input, signal, system }) => {
+        const services = servicesBySystem.get(system);
+        if (!services) throw new AuthError('InvalidStateError', { message: 'This actor was not started by createAuth.' });
         const run = (await services)[name] as (args: ServiceArgs<unknown>) => Promise<unknown>;
         return run({ input, signal });
       }),
     ]),
   ) as AuthActors;
 }
+
+let machineWithLazyActors: AuthMachine | undefined;
 
 /**
  * Creates an auth instance: the statechart, running, with its services bound to this config.
@@ -224,14 +232,16 @@ export function createAuthWith(config: AuthConfig, internals: AuthInternals): Au
     vault = wired.vault;
     return wired.services;
   });
-  const machine = authMachine.provide({ actors: lazyActors(services) });
-  const actor = createActor(machine, {
+  machineWithLazyActors ??= authMachine.provide({ actors: lazyActors() });
+  const actor = createActor(machineWithLazyActors, {
     input: {
       allowGuestAccess: config.allowGuestAccess ?? false,
       sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
     },
     ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
   });
+
+  servicesBySystem.set(actor.system, services);
 
   // Every request waits here for the machine's `request.settled`; stopping rejects them all.
   const waiting = new Map<number, { resolve: () => void; reject: (error: AuthError) => void }>();
