@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * A local Cognito Identity (identity pool) service for tests, benchmarks and browser demos.
  *
@@ -187,6 +188,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const mintToken = (loginKey: string, sub: string, mintOptions: MintTokenOptions = {}) =>
     tokens.mint(loginKey, sub, mintOptions);
   const closing = new AbortController();
+  // Every call waiting on injected latency listens to it; many at once is normal here.
+  setMaxListeners(0, closing.signal);
   const server = createEmulatorServer(
     {
       operations,
