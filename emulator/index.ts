@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 /**
  * A local Cognito Identity (identity pool) service for tests, benchmarks and browser demos.
  *
@@ -8,6 +7,7 @@ import { setMaxListeners } from 'node:events';
  * This is a development tool: nothing under src/ may import it.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { EmulatorUsageError } from './errors.js';
 import { CallLog, FaultInjector, type CallRecord, type FaultSpec } from './faults.js';
