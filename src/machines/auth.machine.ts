@@ -29,6 +29,8 @@ export interface AuthMachineContext extends AuthMachineInput {
   deferredFetches: SessionFetchEvent[];
   /** Secret-free problems found while restoring (unreadable records). */
   restoreProblems: AuthError[];
+  /** A sync of the shared session started from a failed federation returns there. */
+  returnToFailedFederation: boolean;
 }
 
 export interface RestoreOutput {
@@ -132,7 +134,9 @@ export const authMachine = setup({
     restoredFederated: ({ event }) =>
       (event as unknown as { output: RestoreOutput }).output.session?.kind === 'federated',
     restoredUserPool: ({ event }) => outputOf<RestoreOutput>(event).session?.kind === 'userPool',
-    hasFederatedSession: ({ context }) => context.session?.kind === 'federated',
+    hasFederatedSession: ({ context }) => context.session?.kind === 'federated' && context.session.refused !== true,
+    hasRefusedSession: ({ context }) => context.session?.refused === true,
+    returnsToFailedFederation: ({ context }) => context.returnToFailedFederation,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     tokensNeedRefresh: ({ context, event }) =>
@@ -162,6 +166,11 @@ export const authMachine = setup({
       session: ({ event }) => (event as unknown as { output: SessionSummary }).output,
     }),
     forgetSession: assign({ session: null }),
+    markSessionRefused: assign({
+      session: ({ context }) => (context.session ? { ...context.session, refused: true } : null),
+    }),
+    rememberFailedFederation: assign({ returnToFailedFederation: true }),
+    forgetFailedFederation: assign({ returnToFailedFederation: false }),
     rememberRequest: assign({
       activeRequestId: ({ event }) => ('requestId' in event ? event.requestId : null),
     }),
@@ -257,6 +266,7 @@ export const authMachine = setup({
     activeRequestId: null,
     deferredFetches: [],
     restoreProblems: [],
+    returnToFailedFederation: false,
   }),
   initial: 'configuring',
   states: {
@@ -280,6 +290,7 @@ export const authMachine = setup({
     syncing: {
       tags: ['busy'],
       description: 'Re-reads a session shared through an access group before answering.',
+      exit: 'forgetFailedFederation',
       invoke: {
         id: 'syncSharedSession',
         src: 'syncSharedSession',
@@ -287,12 +298,14 @@ export const authMachine = setup({
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
           // A restored session is used as it is; fetchAuthSession renews what needs renewing.
           { guard: 'restoredUserPool', target: 'signedIn.active', actions: 'keepRestoredSession' },
+          { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         // The shared store could not be read: answer from the session we have.
         onError: [
           { guard: 'hasFederatedSession', target: 'federated' },
           { guard: 'hasUserPoolSession', target: 'signedIn.active' },
+          { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed' },
           { target: 'signedOut' },
         ],
       },
@@ -333,7 +346,11 @@ export const authMachine = setup({
           on: {
             'federation.clear': { target: '#auth.clearingFederation', actions: 'rememberRequest' },
             'session.fetch': [
-              { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
+              {
+                guard: 'isSharedAndUnsynced',
+                target: '#auth.syncing',
+                actions: ['deferSyncedFetch', 'rememberFailedFederation'],
+              },
               { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
               { actions: 'settleEvent' },
             ],
@@ -362,6 +379,7 @@ export const authMachine = setup({
         onError: [
           // A failed re-federation keeps the session that was there before.
           { guard: 'hasFederatedSession', target: 'federated', actions: ['rejectActiveRequest', 'emitFederationFailure'] },
+          { guard: 'hasRefusedSession', target: 'sessionExpired', actions: ['rejectActiveRequest', 'emitFederationFailure'] },
           { target: 'signedOut.federationFailed', actions: ['rejectActiveRequest', 'emitFederationFailure'] },
         ],
       },
@@ -412,7 +430,7 @@ export const authMachine = setup({
 
     sessionExpired: {
       description: 'Cognito refused the stored token. Federate again with a fresh token, or clear.',
-      entry: 'replayDeferredFetches',
+      entry: ['markSessionRefused', 'replayDeferredFetches'],
       on: {
         federate: { target: 'federating' },
         'federation.clear': { target: 'clearingFederation', actions: 'rememberRequest' },
@@ -429,6 +447,7 @@ export const authMachine = setup({
         onDone: { target: 'signedOut', actions: ['forgetSession', 'settleActiveRequest', 'emitFederationCleared'] },
         onError: [
           { guard: 'hasFederatedSession', target: 'federated', actions: 'rejectActiveRequest' },
+          { guard: 'hasRefusedSession', target: 'sessionExpired', actions: 'rejectActiveRequest' },
           { target: 'signedOut.federationFailed', actions: 'rejectActiveRequest' },
         ],
       },

@@ -19,6 +19,8 @@ export interface SessionSummary {
   userId?: string;
   /** User-pool tokens' expiry, epoch ms. */
   tokensExpiration?: number;
+  /** Cognito refused this session's token or identity: it is kept only until replaced or cleared. */
+  refused?: boolean;
 }
 
 export function summarize(record: SessionRecord | null): SessionSummary | null {

@@ -64,18 +64,26 @@ async function freshProviderToken(
   return new Secret(token);
 }
 
+function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
 /** A service run that outlives its deadline is aborted and fails as a transient `ServiceError`. */
 export const DEFAULT_DEADLINE_MS = 30_000;
 
 async function withDeadline<T>(signal: AbortSignal, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const deadline = new AbortController();
+  // A run cancelled before it began (its state was left in the same tick) must not start.
+  if (signal.aborted) deadline.abort();
   const timer = setTimeout(() => deadline.abort(), ms);
   const forward = () => deadline.abort();
   signal.addEventListener('abort', forward, { once: true });
   try {
     return await work(deadline.signal);
   } catch (error) {
-    if (deadline.signal.aborted && !signal.aborted) {
+    // Only a failure the deadline caused becomes a timeout; any other keeps its own name.
+    const cancelledByDeadline = error instanceof AuthError ? error.name === 'CancelledError' : isAbortError(error);
+    if (deadline.signal.aborted && !signal.aborted && cancelledByDeadline) {
       throw new AuthError('ServiceError', {
         message: `Cognito did not answer within ${Math.round(ms / 1000)} s; the session is kept.`,
         cause: error,
@@ -145,9 +153,11 @@ export function createAuthServices({
       vault.pendingChallenge = { username: step.username, session: step.session };
       return { kind: 'newPasswordRequired' };
     }
-    vault.pendingChallenge = null;
     const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
-    return { kind: 'signedIn', session: summaryOf(await vault.commit(session, signal)) };
+    const kept = summaryOf(await vault.commit(session, signal));
+    // Only now is the challenge answered for good: a failed save leaves it open to try again.
+    vault.pendingChallenge = null;
+    return { kind: 'signedIn', session: kept };
   }
 
   return {
@@ -265,10 +275,16 @@ export function createAuthServices({
           await userPoolService.globalSignOut(userPool, { accessToken: current.tokens.accessToken }, signal);
         } catch (error) {
           // Signed out here all the same; the caller learns that other devices may still be signed in.
+          const timedOut = signal.aborted || (error instanceof AuthError && error.name === 'CancelledError');
           globalSignOutError =
-            error instanceof AuthError
+            error instanceof AuthError && !timedOut
               ? error
-              : new AuthError('ServiceError', { message: 'Global sign-out failed.', cause: error });
+              : new AuthError('ServiceError', {
+                  message: timedOut
+                    ? 'Global sign-out got no answer in time; this device is signed out, others may not be.'
+                    : 'Global sign-out failed; this device is signed out, others may not be.',
+                  cause: error,
+                });
         }
       }
       await vault.clear();

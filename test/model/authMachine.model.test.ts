@@ -154,6 +154,8 @@ function serializeState(snapshot: Snapshot): string {
   return JSON.stringify({
     value: snapshot.value,
     session: c.session?.kind ?? null,
+    refused: c.session?.refused === true,
+    returnToFailedFederation: c.returnToFailedFederation,
     active: c.activeRequestId,
     // Which kinds of fetch wait matters to the guards; how many of each does not.
     deferred: [...new Set(c.deferredFetches.map((f) => `${f.forceRefresh}/${f.synced === true}`))].sort(),
