@@ -38,9 +38,12 @@ export interface RestoreOutput {
   problems: AuthError[];
 }
 
-function notProvided(name: string): never {
-  throw new AuthError('InvalidStateError', {
-    message: `The ${name} service was not provided: create the actor with authMachine.provide({ actors: createAuthActors(config) }) or use createAuth().`,
+/** A placeholder service: the real ones come from createAuth or `createAuthActors`. */
+function notProvided<O, I>() {
+  return fromPromise<O, I>(async ({ self }) => {
+    throw new AuthError('InvalidStateError', {
+      message: `No ${self.src as string} service: use createAuth(), or authMachine.provide({ actors: createAuthActors(deps) }).`,
+    });
   });
 }
 
@@ -108,27 +111,17 @@ export const authMachine = setup({
     emitted: {} as AuthHubEvent | RequestSettledEvent,
   },
   actors: {
-    restoreSession: fromPromise<RestoreOutput, void>(async () => notProvided('restoreSession')),
-    syncSharedSession: fromPromise<RestoreOutput, void>(async () => notProvided('syncSharedSession')),
-    federateToIdentityPool: fromPromise<SessionSummary, FederationRequest>(async () =>
-      notProvided('federateToIdentityPool'),
-    ),
-    renewFederatedCredentials: fromPromise<SessionSummary, void>(async () => notProvided('renewFederatedCredentials')),
-    fetchGuestCredentials: fromPromise<SessionSummary, { forceRefresh: boolean }>(async () =>
-      notProvided('fetchGuestCredentials'),
-    ),
-    clearFederatedSession: fromPromise<void, void>(async () => notProvided('clearFederatedSession')),
-    signInWithPassword: fromPromise<SignInStepOutcome, { username: string; password: Secret }>(async () =>
-      notProvided('signInWithPassword'),
-    ),
-    completeNewPassword: fromPromise<SignInStepOutcome, { newPassword: Secret }>(async () =>
-      notProvided('completeNewPassword'),
-    ),
-    federateUserPoolSession: fromPromise<SessionSummary, void>(async () => notProvided('federateUserPoolSession')),
-    refreshUserPoolTokens: fromPromise<SessionSummary, void>(async () => notProvided('refreshUserPoolTokens')),
-    signOutOfUserPool: fromPromise<{ globalSignOutError: AuthError | null }, { global: boolean }>(async () =>
-      notProvided('signOutOfUserPool'),
-    ),
+    restoreSession: notProvided<RestoreOutput, void>(),
+    syncSharedSession: notProvided<RestoreOutput, void>(),
+    federateToIdentityPool: notProvided<SessionSummary, FederationRequest>(),
+    renewFederatedCredentials: notProvided<SessionSummary, void>(),
+    fetchGuestCredentials: notProvided<SessionSummary, { forceRefresh: boolean }>(),
+    clearFederatedSession: notProvided<void, void>(),
+    signInWithPassword: notProvided<SignInStepOutcome, { username: string; password: Secret }>(),
+    completeNewPassword: notProvided<SignInStepOutcome, { newPassword: Secret }>(),
+    federateUserPoolSession: notProvided<SessionSummary, void>(),
+    refreshUserPoolTokens: notProvided<SessionSummary, void>(),
+    signOutOfUserPool: notProvided<{ globalSignOutError: AuthError | null }, { global: boolean }>(),
   },
   guards: {
     restoredFederated: ({ event }) =>
