@@ -21,6 +21,7 @@ import { createRedactingInspector } from '../../src/inspection.js';
 import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from '../support/cognitoLocal.js';
 import { createArmedStorage } from './armedStorage.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
+import { deep, errorRenderings, safeJson } from '../support/renderings.js';
 
 const REGION = 'us-east-1';
 const ALICE_PASSWORD = 'Alice-Secret-Passw0rd!';
@@ -33,7 +34,6 @@ const clock = { offset: 0, now: () => Date.now() + clock.offset };
 
 const secrets = new Set<string>([ALICE_PASSWORD, BOB_TEMPORARY, BOB_NEW, WRONG]);
 const observations: Array<{ source: string; text: string }> = [];
-const deep = { depth: null, breakLength: Infinity } as const;
 
 const SECRET_FIELDS = /^(password|new_password|refresh_token|session|idtoken|accesstoken|refreshtoken|secretkey|sessiontoken|token)$/i;
 
@@ -60,40 +60,18 @@ function observe(source: string, text: string): void {
   observations.push({ source, text });
 }
 
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch (error) {
-    return `[unserialisable: ${(error as Error).message}]`;
-  }
-}
-
-/** An error as an app would print or log it: message, String, JSON, inspect, for every cause. */
+/** Records an error as an app would print it, with every cause. */
 function observeError(source: string, error: unknown): void {
-  let current: unknown = error;
-  const seen = new Set<unknown>();
-  for (let depth = 0; current !== undefined && current !== null && !seen.has(current); depth += 1) {
-    seen.add(current);
-    const where = `${source} (cause ${depth})`;
-    if (current instanceof Error) {
-      observe(`${where} message`, current.message);
-      observe(`${where} stack`, current.stack ?? '');
-    }
-    observe(`${where} String`, String(current));
-    observe(`${where} JSON`, json(current));
-    observe(`${where} inspect`, inspect(current, deep));
-    observe(`${where} inspect showHidden`, inspect(current, { ...deep, showHidden: true }));
-    current = (current as { cause?: unknown }).cause;
-  }
+  for (const [label, text] of errorRenderings(source, error)) observe(label, text);
 }
 
 /** The actor's snapshot (bounded depth: it holds the machine graph) and persisted snapshot. */
 function observeSnapshots(label: string, auth: Auth): void {
   const snapshot = auth.actor.getSnapshot();
-  observe(`${label} snapshot JSON`, json(snapshot));
+  observe(`${label} snapshot JSON`, safeJson(snapshot));
   observe(`${label} snapshot inspect`, inspect(snapshot, { depth: 8, breakLength: Infinity }));
   const persisted = auth.actor.getPersistedSnapshot();
-  observe(`${label} persisted snapshot JSON`, json(persisted));
+  observe(`${label} persisted snapshot JSON`, safeJson(persisted));
   observe(`${label} persisted snapshot inspect`, inspect(persisted, deep));
 }
 
@@ -154,13 +132,13 @@ function newAuth(label: string, extra: Partial<AuthConfig> = {}): Auth {
     storage: createArmedStorage(),
     clock: clock.now,
     inspect: createRedactingInspector((event) => {
-      observe(`${label} inspection ${event.type} JSON`, json(event));
+      observe(`${label} inspection ${event.type} JSON`, safeJson(event));
       observe(`${label} inspection ${event.type} inspect`, inspect(event, { depth: 12, breakLength: Infinity }));
     }),
     ...extra,
   });
   auth.hub.listen('auth', (capsule) => {
-    observe(`${label} hub ${capsule.payload.event} JSON`, json(capsule));
+    observe(`${label} hub ${capsule.payload.event} JSON`, safeJson(capsule));
     observe(`${label} hub ${capsule.payload.event} inspect`, inspect(capsule, deep));
     const error = (capsule.payload.data as { error?: unknown } | undefined)?.error;
     if (error) observeError(`${label} hub ${capsule.payload.event} error`, error);

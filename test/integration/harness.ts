@@ -18,6 +18,7 @@ import {
   type AwsCredentials,
   type SecureStorage,
 } from '../../src/index.js';
+import { deep, errorRenderings, safeJson } from '../support/renderings.js';
 
 /** Epoch ms shared by the emulator and every auth instance; `offset` moves both. */
 export const clock = {
@@ -81,7 +82,6 @@ export interface Observation {
   text: string;
 }
 
-const deep = { depth: null, breakLength: Infinity } as const;
 
 /**
  * Everything observable, and every secret seen. Flows register what they observe here; the
@@ -108,21 +108,7 @@ export class Observatory {
 
   /** Records an error as an app would print it: message, String, JSON, inspect, and every cause. */
   error(source: string, error: unknown): void {
-    let current: unknown = error;
-    const seen = new Set<unknown>();
-    for (let depth = 0; current !== undefined && current !== null && !seen.has(current); depth += 1) {
-      seen.add(current);
-      const where = `${source} (cause depth ${depth})`;
-      if (current instanceof Error) {
-        this.add('error', `${where} message`, current.message);
-        this.add('error', `${where} stack`, current.stack ?? '');
-      }
-      this.add('error', `${where} String`, String(current));
-      this.add('error', `${where} JSON`, safeJson(current));
-      this.add('error', `${where} inspect`, inspect(current, deep));
-      this.add('error', `${where} inspect showHidden`, inspect(current, { ...deep, showHidden: true }));
-      current = (current as { cause?: unknown }).cause;
-    }
+    for (const [label, text] of errorRenderings(source, error)) this.add('error', label, text);
   }
 
   /** Captures console output (and keeps it off the test output) until `restoreConsole`. */
@@ -157,14 +143,6 @@ export class Observatory {
       }
     }
     return found;
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch (error) {
-    return `[unserialisable: ${(error as Error).message}]`;
   }
 }
 

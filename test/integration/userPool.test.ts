@@ -30,6 +30,7 @@ import {
   type SecureStorage,
 } from '../../src/index.js';
 import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from '../support/cognitoLocal.js';
+import { deep, errorRenderings, safeJson } from '../support/renderings.js';
 
 const REGION = 'us-east-1';
 const PASSWORD = 'Pool-Passw0rd-Alpha!';
@@ -116,36 +117,14 @@ let loginKey: string;
 const secrets = new Set<string>([PASSWORD, TEMPORARY_PASSWORD, NEW_PASSWORD, WRONG_PASSWORD]);
 const observations: Array<{ source: string; text: string }> = [];
 const consoleSpies: Array<{ mockRestore(): void }> = [];
-const deep = { depth: null, breakLength: Infinity } as const;
 
 function observe(source: string, text: string): void {
   observations.push({ source, text });
 }
 
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return '[unserialisable]';
-  }
-}
-
 /** Records an error as an app would print it, with every cause. */
 function observeError(source: string, error: unknown): void {
-  let current: unknown = error;
-  const seen = new Set<unknown>();
-  for (let depth = 0; current !== undefined && current !== null && !seen.has(current); depth += 1) {
-    seen.add(current);
-    const where = `${source} (cause ${depth})`;
-    if (current instanceof Error) {
-      observe(`${where} message`, current.message);
-      observe(`${where} stack`, current.stack ?? '');
-    }
-    observe(`${where} String`, String(current));
-    observe(`${where} JSON`, json(current));
-    observe(`${where} inspect`, inspect(current, deep));
-    current = (current as { cause?: unknown }).cause;
-  }
+  for (const [label, text] of errorRenderings(source, error)) observe(label, text);
 }
 
 function rememberSession(session: AuthSession): AuthSession {
@@ -224,7 +203,7 @@ function newAuth(extra: Partial<AuthConfig> & { storage?: InspectableStorage } =
   const hub: Tracked['hub'] = [];
   auth.hub.listen('auth', (capsule) => {
     hub.push({ event: capsule.payload.event, ...(capsule.payload.data ? { data: capsule.payload.data } : {}) });
-    observe(`hub ${capsule.payload.event} JSON`, json(capsule));
+    observe(`hub ${capsule.payload.event} JSON`, safeJson(capsule));
     observe(`hub ${capsule.payload.event} inspect`, inspect(capsule, deep));
     const error = (capsule.payload.data as { error?: unknown } | undefined)?.error;
     if (error) observeError(`hub ${capsule.payload.event} error`, error);
