@@ -83,6 +83,23 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
     return { isSignedIn: false };
   }
 
+  /** A federated session is active, being made, or refused but not yet cleared. */
+  function federatedSide(): boolean {
+    const snapshot = actor.getSnapshot();
+    return snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired');
+  }
+
+  /**
+   * One state-changing call: waits for start-up, refuses at once (with `advice`) when the state
+   * does not take the event, else sends it and answers from the state it produced.
+   */
+  async function call<T>(name: string, event: (requestId: number) => AuthEvent, advice: () => string, answer: () => T): Promise<T> {
+    await ready;
+    assertRunning();
+    if (!actor.getSnapshot().can(event(0))) throw invalidState(actor, name, advice());
+    return request(event, answer);
+  }
+
   function federationAdvice(): string {
     const snapshot = actor.getSnapshot();
     if (snapshot.matches('signedIn') || snapshot.matches('signingIn') || snapshot.matches('signingOut')) {
@@ -104,8 +121,6 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
     assertPlainOptions(options, 'federateToIdentityPool options');
     assertIdentityId(options?.developerProvidedIdentityId);
     assertRoleArn(options?.customRoleArn);
-    await ready;
-    assertRunning();
     const event = (requestId: number): AuthEvent => ({
       type: 'federate',
       requestId,
@@ -114,14 +129,7 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
       ...(options?.developerProvidedIdentityId ? { developerProvidedIdentityId: options.developerProvidedIdentityId } : {}),
       ...(options?.customRoleArn ? { customRoleArn: options.customRoleArn } : {}),
     });
-    if (!actor.getSnapshot().can(event(0))) {
-      throw invalidState(
-        actor,
-        'federateToIdentityPool',
-        federationAdvice(),
-      );
-    }
-    return request(event, () => {
+    return call('federateToIdentityPool', event, federationAdvice, () => {
       const session = sessionOf('federated');
       if (!session) throw new AuthError('CancelledError', { message: 'The federation was replaced before it finished.' });
       return { credentials: toAwsCredentials(session.credentials), identityId: session.identityId };
@@ -129,16 +137,12 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
   }
 
   async function clearFederationToIdentityPool(): Promise<void> {
-    await ready;
-    assertRunning();
-    if (!actor.getSnapshot().can({ type: 'federation.clear', requestId: 0 })) {
-      throw invalidState(
-        actor,
-        'clearFederationToIdentityPool',
-        'there is no federated session to clear; it is allowed while federated, federating, or after a failed federation.',
-      );
-    }
-    return request((requestId) => ({ type: 'federation.clear', requestId }), () => undefined);
+    return call(
+      'clearFederationToIdentityPool',
+      (requestId) => ({ type: 'federation.clear', requestId }),
+      () => 'there is no federated session to clear; it is allowed while federated, federating, or after a failed federation.',
+      () => undefined,
+    );
   }
 
   async function fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
@@ -183,62 +187,41 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
     assertUsername(input.username);
     assertPassword(input.password, 'password');
     assertValid(config.userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
-    await ready;
-    assertRunning();
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn',
       requestId,
       username: input.username,
       password: new Secret(input.password),
     });
-    if (!actor.getSnapshot().can(event(0))) {
-      const snapshot = actor.getSnapshot();
-      throw invalidState(
-        actor,
-        'signIn',
-        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
-          ? 'a federated session is active; call clearFederationToIdentityPool first, then sign in.'
-          : snapshot.matches('signedIn')
-            ? 'a user is already signed in; call signOut first.'
-            : 'another sign-in or sign-out is in progress; wait for it.',
-      );
-    }
-    return request(event, signInOutput);
+    const advice = () =>
+      federatedSide()
+        ? 'a federated session is active; call clearFederationToIdentityPool first, then sign in.'
+        : actor.getSnapshot().matches('signedIn')
+          ? 'a user is already signed in; call signOut first.'
+          : 'another sign-in or sign-out is in progress; wait for it.';
+    return call('signIn', event, advice, signInOutput);
   }
 
   async function confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
     assertValid(typeof input === 'object' && input !== null, 'confirmSignIn takes { challengeResponse }.');
     assertPassword(input.challengeResponse, 'challengeResponse');
-    await ready;
-    assertRunning();
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn.confirm',
       requestId,
       newPassword: new Secret(input.challengeResponse),
     });
-    if (!actor.getSnapshot().can(event(0))) {
-      throw invalidState(actor, 'confirmSignIn', 'there is no sign-in challenge to answer; call signIn first.');
-    }
-    return request(event, signInOutput);
+    return call('confirmSignIn', event, () => 'there is no sign-in challenge to answer; call signIn first.', signInOutput);
   }
 
   async function signOut(options?: { global?: boolean }): Promise<void> {
     assertPlainOptions(options, 'signOut options');
     assertValid(options?.global === undefined || typeof options.global === 'boolean', 'global must be true or false.');
-    await ready;
-    assertRunning();
     const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: options?.global ?? false });
-    if (!actor.getSnapshot().can(event(0))) {
-      const snapshot = actor.getSnapshot();
-      throw invalidState(
-        actor,
-        'signOut',
-        snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired')
-          ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'
-          : 'there is no user-pool session to sign out of.',
-      );
-    }
-    return request(event, () => undefined);
+    const advice = () =>
+      federatedSide()
+        ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'
+        : 'there is no user-pool session to sign out of.';
+    return call('signOut', event, advice, () => undefined);
   }
 
   async function credentialsProvider(): Promise<AwsCredentials> {
