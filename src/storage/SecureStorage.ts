@@ -7,4 +7,12 @@ export interface SecureStorage {
   getItem(key: string): Promise<string | null>;
   setItem(key: string, value: string): Promise<void>;
   removeItem(key: string): Promise<void>;
+  /**
+   * Optional. Runs `work` while holding the exclusive lock `name`, which every app and every
+   * process using this same store sees, and releases it when `work` settles (whatever the
+   * outcome). `name` is a storage key of this library (the key whose value the work reads and
+   * writes). Rejects with a `StorageError` when the lock cannot be taken in reasonable time.
+   * Without it, the session store falls back to a lock that holds inside this process only.
+   */
+  withLock?<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
