@@ -1,5 +1,5 @@
 import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
-import { AuthError } from '../AuthError.js';
+import { AuthError, SessionChangedError } from '../AuthError.js';
 import type { Secret } from '../Secret.js';
 import type {
   AuthEvent,
@@ -29,8 +29,12 @@ export interface AuthMachineContext extends AuthMachineInput {
   deferredFetches: SessionFetchEvent[];
   /** Secret-free problems found while restoring (unreadable records). */
   restoreProblems: AuthError[];
-  /** A sync of the shared session started from a failed federation returns there. */
-  returnToFailedFederation: boolean;
+  /**
+   * Where a sync of the shared session returns when the store holds no session: the state it
+   * started from, when that state keeps something of its own (a failed federation, an open
+   * new-password challenge).
+   */
+  returnAfterSync: 'federationFailed' | 'newPasswordChallenge' | null;
 }
 
 export interface RestoreOutput {
@@ -129,7 +133,19 @@ export const authMachine = setup({
     restoredUserPool: ({ event }) => outputOf<RestoreOutput>(event).session?.kind === 'userPool',
     hasFederatedSession: ({ context }) => context.session?.kind === 'federated' && context.session.refused !== true,
     hasRefusedSession: ({ context }) => context.session?.refused === true,
-    returnsToFailedFederation: ({ context }) => context.returnToFailedFederation,
+    returnsToFailedFederation: ({ context }) => context.returnAfterSync === 'federationFailed',
+    returnsToChallenge: ({ context }) => context.returnAfterSync === 'newPasswordChallenge',
+    /** A sync read back the very record Cognito refused: the session stays expired. */
+    restoredRefusedSession: ({ context, event }) => {
+      const restored = outputOf<RestoreOutput>(event).session;
+      return (
+        context.session?.refused === true &&
+        restored?.generation !== undefined &&
+        restored.generation === context.session.generation
+      );
+    },
+    /** Another app or process changed the stored session while this one worked: re-read it. */
+    sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     tokensNeedRefresh: ({ context, event }) =>
@@ -162,8 +178,9 @@ export const authMachine = setup({
     markSessionRefused: assign({
       session: ({ context }) => (context.session ? { ...context.session, refused: true } : null),
     }),
-    rememberFailedFederation: assign({ returnToFailedFederation: true }),
-    forgetFailedFederation: assign({ returnToFailedFederation: false }),
+    rememberFailedFederation: assign({ returnAfterSync: 'federationFailed' as const }),
+    rememberChallenge: assign({ returnAfterSync: 'newPasswordChallenge' as const }),
+    forgetReturnAfterSync: assign({ returnAfterSync: null }),
     rememberRequest: assign({
       activeRequestId: ({ event }) => ('requestId' in event ? event.requestId : null),
     }),
@@ -175,6 +192,10 @@ export const authMachine = setup({
     deferSyncedFetch: assign({
       deferredFetches: ({ context, event }) =>
         event.type === 'session.fetch' ? [...context.deferredFetches, { ...event, synced: true }] : context.deferredFetches,
+    }),
+    /** Fetches queued before a re-read of the stored session are answered from what it finds. */
+    markDeferredFetchesSynced: assign({
+      deferredFetches: ({ context }) => context.deferredFetches.map((f) => ({ ...f, synced: true })),
     }),
     /** Busy states queue fetches; a settled state answers them by raising them again. */
     replayDeferredFetches: enqueueActions(({ context, enqueue }) => {
@@ -259,7 +280,7 @@ export const authMachine = setup({
     activeRequestId: null,
     deferredFetches: [],
     restoreProblems: [],
-    returnToFailedFederation: false,
+    returnAfterSync: null,
   }),
   initial: 'configuring',
   states: {
@@ -283,22 +304,26 @@ export const authMachine = setup({
     syncing: {
       tags: ['busy'],
       description: 'Re-reads a session shared through an access group before answering.',
-      exit: 'forgetFailedFederation',
+      exit: 'forgetReturnAfterSync',
       invoke: {
         id: 'syncSharedSession',
         src: 'syncSharedSession',
         onDone: [
+          { guard: 'restoredRefusedSession', target: 'sessionExpired', actions: 'keepRestoredSession' },
           { guard: 'restoredFederated', target: 'federated', actions: 'keepRestoredSession' },
           // A restored session is used as it is; fetchAuthSession renews what needs renewing.
           { guard: 'restoredUserPool', target: 'signedIn.active', actions: 'keepRestoredSession' },
           { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed', actions: 'keepRestoredSession' },
+          { guard: 'returnsToChallenge', target: 'signingIn.awaitingNewPassword', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
         // The shared store could not be read: answer from the session we have.
         onError: [
           { guard: 'hasFederatedSession', target: 'federated' },
+          { guard: 'hasRefusedSession', target: 'sessionExpired' },
           { guard: 'hasUserPoolSession', target: 'signedIn.active' },
           { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed' },
+          { guard: 'returnsToChallenge', target: 'signingIn.awaitingNewPassword' },
           { target: 'signedOut' },
         ],
       },
@@ -329,7 +354,10 @@ export const authMachine = setup({
             src: 'fetchGuestCredentials',
             input: ({ context }) => ({ forceRefresh: context.deferredFetches.some((f) => f.forceRefresh) }),
             onDone: { target: 'idle', actions: ['keepSession', 'settleDeferredFetches'] },
-            onError: { target: 'idle', actions: 'rejectDeferredFetches' },
+            onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: 'markDeferredFetchesSynced' },
+              { target: 'idle', actions: 'rejectDeferredFetches' },
+            ],
           },
           on: { 'session.fetch': { actions: 'deferFetch' } },
         },
@@ -370,6 +398,12 @@ export const authMachine = setup({
         },
         onDone: { target: 'federated', actions: ['keepSession', 'settleActiveRequest', 'emitFederated'] },
         onError: [
+          // Another app changed the stored session meanwhile: this federation is not kept.
+          {
+            guard: 'sessionChangedElsewhere',
+            target: 'syncing',
+            actions: ['rejectActiveRequest', 'emitFederationFailure', 'markDeferredFetchesSynced'],
+          },
           // A failed re-federation keeps the session that was there before.
           { guard: 'hasFederatedSession', target: 'federated', actions: ['rejectActiveRequest', 'emitFederationFailure'] },
           { guard: 'hasRefusedSession', target: 'sessionExpired', actions: ['rejectActiveRequest', 'emitFederationFailure'] },
@@ -407,6 +441,8 @@ export const authMachine = setup({
             src: 'renewFederatedCredentials',
             onDone: { target: 'active', actions: ['keepSession', 'settleDeferredFetches'] },
             onError: [
+              // Cleared or replaced by another app meanwhile: answer from the stored session.
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: 'markDeferredFetchesSynced' },
               {
                 guard: 'isAuthenticationFailure',
                 target: '#auth.sessionExpired',
@@ -427,7 +463,10 @@ export const authMachine = setup({
       on: {
         federate: { target: 'federating' },
         'federation.clear': { target: 'clearingFederation', actions: 'rememberRequest' },
-        'session.fetch': { actions: 'rejectAsSessionExpired' },
+        'session.fetch': [
+          { guard: 'isSharedAndUnsynced', target: 'syncing', actions: 'deferSyncedFetch' },
+          { actions: 'rejectAsSessionExpired' },
+        ],
       },
     },
 
@@ -465,7 +504,10 @@ export const authMachine = setup({
               { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
               { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
             ],
-            onError: { target: '#auth.signedOut', actions: 'rejectActiveRequest' },
+            onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
+              { target: '#auth.signedOut', actions: 'rejectActiveRequest' },
+            ],
           },
         },
         awaitingNewPassword: {
@@ -474,7 +516,14 @@ export const authMachine = setup({
           on: {
             'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
-            'session.fetch': { actions: 'settleEvent' },
+            'session.fetch': [
+              {
+                guard: 'isSharedAndUnsynced',
+                target: '#auth.syncing',
+                actions: ['deferSyncedFetch', 'rememberChallenge'],
+              },
+              { actions: 'settleEvent' },
+            ],
           },
         },
         confirmingNewPassword: {
@@ -487,8 +536,11 @@ export const authMachine = setup({
               { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
               { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
             ],
-            // The challenge stays open: the app can try another password.
-            onError: { target: 'awaitingNewPassword', actions: 'rejectActiveRequest' },
+            onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
+              // The challenge stays open: the app can try another password.
+              { target: 'awaitingNewPassword', actions: 'rejectActiveRequest' },
+            ],
           },
         },
       },
@@ -509,8 +561,11 @@ export const authMachine = setup({
             id: 'federateUserPoolSession',
             src: 'federateUserPoolSession',
             onDone: { target: 'active', actions: ['keepSession', 'settleDeferredFetches'] },
-            // Tokens stay good; the identity credentials are tried again on the next fetch.
-            onError: { target: 'active', actions: 'rejectDeferredFetches' },
+            onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: 'markDeferredFetchesSynced' },
+              // Tokens stay good; the identity credentials are tried again on the next fetch.
+              { target: 'active', actions: 'rejectDeferredFetches' },
+            ],
           },
         },
         active: {
@@ -533,6 +588,7 @@ export const authMachine = setup({
             src: 'refreshUserPoolTokens',
             onDone: { target: 'federatingUserPool', actions: ['keepSession', 'emitTokenRefresh'] },
             onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: 'markDeferredFetchesSynced' },
               // The refresh token was refused: the service has removed the session already.
               {
                 guard: 'isAuthenticationFailure',

@@ -21,9 +21,16 @@ export interface SessionSummary {
   tokensExpiration?: number;
   /** Cognito refused this session's token or identity: it is kept only until replaced or cleared. */
   refused?: boolean;
+  /** The stored record's generation: tells a re-read of the same record from a new one. */
+  generation?: string;
 }
 
-export function summarize(record: SessionRecord | null): SessionSummary | null {
+export function summarize(record: SessionRecord | null, generation?: string | null): SessionSummary | null {
+  const summary = summarizeRecord(record);
+  return summary && generation ? { ...summary, generation } : summary;
+}
+
+function summarizeRecord(record: SessionRecord | null): SessionSummary | null {
   if (!record) return null;
   switch (record.kind) {
     case 'guest':

@@ -1,10 +1,10 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError, SessionChangedError } from '../AuthError.js';
 import type { Secret } from '../Secret.js';
 import type { SessionRecord } from '../storage/SessionRecord.js';
 import type { OpenResult, SessionStore } from '../storage/SessionStore.js';
 
 function storageError(action: string, cause: unknown): AuthError {
-  if (cause instanceof AuthError && cause.name === 'StorageError') return cause;
+  if (cause instanceof AuthError && (cause.name === 'StorageError' || cause instanceof SessionChangedError)) return cause;
   return new AuthError('StorageError', { message: `Could not ${action} the stored session.`, cause });
 }
 
@@ -16,10 +16,15 @@ function cancelled(): AuthError {
  * Keeps the session's secrets out of the statechart: the machine's context holds a summary,
  * the vault holds the record and writes it through to the store. Writes run one at a time,
  * and a write whose caller was cancelled is dropped, so a late result can never overwrite a
- * clear that came after it.
+ * clear that came after it. Every write is a compare-and-set against the generation the vault
+ * last read or wrote: when another app or process changed the stored session meanwhile, the
+ * write is dropped, the vault takes the stored session, and the write rejects with
+ * `SessionChangedError`.
  */
 export class SessionVault {
   #current: SessionRecord | null = null;
+  /** The stored generation {@link current} came from; `null` when nothing is stored. */
+  #generation: string | null = null;
   /** An open NEW_PASSWORD_REQUIRED challenge: memory only, it lives for minutes. */
   pendingChallenge: { username: string; session: Secret } | null = null;
   #queue: Promise<unknown> = Promise.resolve();
@@ -31,12 +36,32 @@ export class SessionVault {
     return this.#current;
   }
 
+  /** The stored generation of {@link current}. */
+  get generation(): string | null {
+    return this.#generation;
+  }
+
   get shared(): boolean {
     return this.store.shared;
   }
 
+  /** True while a storage call of the vault is under way (a deadline then blames storage). */
+  get busy(): boolean {
+    return this.#busy > 0;
+  }
+
+  #busy = 0;
+
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
+    const tracked = async () => {
+      this.#busy += 1;
+      try {
+        return await work();
+      } finally {
+        this.#busy -= 1;
+      }
+    };
+    const run = this.#queue.then(tracked, tracked);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -48,9 +73,10 @@ export class SessionVault {
       try {
         result = await this.store.open();
       } catch (error) {
-        result = { session: null, problems: [storageError('read', error)] };
+        result = { session: null, generation: null, problems: [storageError('read', error)] };
       }
       this.#current = result.session;
+      this.#generation = result.generation;
       return result;
     });
   }
@@ -58,11 +84,7 @@ export class SessionVault {
   /** Reads the store again, for sessions shared with other apps. */
   reload(): Promise<SessionRecord | null> {
     return this.#serial(async () => {
-      try {
-        this.#current = await this.store.load();
-      } catch (error) {
-        throw storageError('read', error);
-      }
+      await this.#adoptStored();
       return this.#current;
     });
   }
@@ -72,8 +94,9 @@ export class SessionVault {
     return this.#serial(async () => {
       if (signal?.aborted) throw cancelled();
       try {
-        await this.store.save(session);
+        this.#generation = (await this.store.save(session, this.#generation)).generation;
       } catch (error) {
+        if (error instanceof SessionChangedError) await this.#adoptStored();
         throw storageError('save', error);
       }
       this.#current = session;
@@ -90,6 +113,19 @@ export class SessionVault {
         throw storageError('clear', error);
       }
       this.#current = null;
+      this.#generation = null;
     });
+  }
+
+  /** Takes the stored session as the current one. */
+  async #adoptStored(): Promise<void> {
+    let stored;
+    try {
+      stored = await this.store.read();
+    } catch (error) {
+      throw storageError('read', error);
+    }
+    this.#current = stored.session;
+    this.#generation = stored.generation;
   }
 }

@@ -1,11 +1,11 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
-import { AuthError } from '../AuthError.js';
+import { AuthError, SessionChangedError } from '../AuthError.js';
 import type { AuthProvider } from '../AuthProvider.js';
 import type { FederationRequest, SessionSummary, SignInStepOutcome } from '../machines/authSession.js';
 import { summarize } from '../machines/authSession.js';
 import type { RestoreOutput } from '../machines/auth.machine.js';
 import { Secret } from '../Secret.js';
-import type { FederatedSession, UserPoolSession } from '../storage/SessionRecord.js';
+import type { FederatedSession, SessionRecord, UserPoolSession } from '../storage/SessionRecord.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
 import * as userPoolCalls from './userPool.js';
 import type { SignInStepResult, UserPoolConfig } from './userPool.js';
@@ -27,18 +27,20 @@ export interface AuthActorDeps {
   refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
 }
 
-function summaryOf(record: Parameters<typeof summarize>[0]): SessionSummary {
-  const summary = summarize(record);
+/** The summary of the session the vault has just kept. */
+function keptSummary(vault: SessionVault): SessionSummary {
+  const summary = summarize(vault.current, vault.generation);
   if (!summary) throw new AuthError('StorageError', { message: 'The session vanished while it was being kept.' });
   return summary;
 }
 
 async function restore(vault: SessionVault, mode: 'open' | 'reload'): Promise<RestoreOutput> {
   if (mode === 'open') {
-    const { session, problems } = await vault.open();
-    return { session: summarize(session), problems };
+    const { session, generation, problems } = await vault.open();
+    return { session: summarize(session, generation), problems };
   }
-  return { session: summarize(await vault.reload()), problems: [] };
+  const session = await vault.reload();
+  return { session: summarize(session, vault.generation), problems: [] };
 }
 
 /** Asks the app's hook for a fresh provider token; its failure is reported without the token. */
@@ -68,21 +70,42 @@ function isAbortError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }
 
-/** A service run that outlives its deadline is aborted and fails as a transient `ServiceError`. */
+/**
+ * A service run that outlives its deadline is aborted and fails at once, whatever it waits for
+ * (Cognito, storage, an app hook): as a transient `ServiceError`, or a `StorageError` when the
+ * storage was what did not answer. The session is kept either way.
+ */
 export const DEFAULT_DEADLINE_MS = 30_000;
 
-async function withDeadline<T>(signal: AbortSignal, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** How long a run may go on after its deadline aborted it before it is abandoned. */
+const ABANDON_GRACE_MS = 2_000;
+
+async function withDeadline<T>(
+  signal: AbortSignal,
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutError: () => AuthError,
+): Promise<T> {
   const deadline = new AbortController();
   // A run cancelled before it began (its state was left in the same tick) must not start.
   if (signal.aborted) deadline.abort();
-  const timer = setTimeout(() => deadline.abort(), ms);
+  // At the deadline the run is aborted, so steps that heed the signal (Cognito calls) stop and
+  // the run can still finish what must follow (a sign-out still forgets the session). A step
+  // that ignores the signal (a storage call, an app hook) must not hold the call: after a short
+  // grace the run is abandoned and fails all the same.
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const abandoned = new Promise<never>((_, reject) => {
+    timers.push(setTimeout(() => deadline.abort(), ms));
+    timers.push(setTimeout(() => reject(timeoutError()), ms + Math.min(ms, ABANDON_GRACE_MS)));
+  });
   const forward = () => deadline.abort();
   signal.addEventListener('abort', forward, { once: true });
   try {
-    return await work(deadline.signal);
+    return await Promise.race([work(deadline.signal), abandoned]);
   } catch (error) {
     // Only a failure the deadline caused becomes a timeout; any other keeps its own name.
-    const cancelledByDeadline = error instanceof AuthError ? error.name === 'CancelledError' : isAbortError(error);
+    const cancelledByDeadline =
+      error instanceof AuthError ? error.name === 'CancelledError' && !(error instanceof SessionChangedError) : isAbortError(error);
     if (deadline.signal.aborted && !signal.aborted && cancelledByDeadline) {
       throw new AuthError('ServiceError', {
         message: `Cognito did not answer within ${Math.round(ms / 1000)} s; the session is kept.`,
@@ -91,7 +114,7 @@ async function withDeadline<T>(signal: AbortSignal, ms: number, work: (signal: A
     }
     throw error;
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
     signal.removeEventListener('abort', forward);
   }
 }
@@ -142,9 +165,41 @@ export function createAuthServices({
   clock = Date.now,
   deadlineMs = DEFAULT_DEADLINE_MS,
 }: AuthActorDeps) {
+  const seconds = `${Math.round(deadlineMs / 1000)} s`;
+  /** What a run that outlived its deadline was waiting for, in the error's words. */
+  const timeoutError = (): AuthError =>
+    vault.busy
+      ? new AuthError('StorageError', {
+          message: `The secure storage did not answer within ${seconds}; the session is kept.`,
+          recoverySuggestion: 'Check the storage backend, then try again.',
+        })
+      : new AuthError('ServiceError', {
+          message: hookCalls > 0
+            ? `federation.refreshProviderToken did not answer within ${seconds}; the session is kept.`
+            : `Cognito did not answer within ${seconds}; the session is kept.`,
+        });
+  /** Writes a session through the vault (compare-and-set) and summarises what was kept. */
+  async function keep(session: SessionRecord, signal: AbortSignal): Promise<SessionSummary> {
+    await vault.commit(session, signal);
+    return keptSummary(vault);
+  }
+
+  /** Runs of the app's refreshProviderToken hook under way. */
+  let hookCalls = 0;
+
   /** A service whose run is bounded by the deadline as well as by leaving its state. */
   function bounded<O, I>(run: (args: ServiceArgs<I>) => Promise<O>) {
-    return ({ input, signal }: ServiceArgs<I>) => withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound }));
+    return ({ input, signal }: ServiceArgs<I>) =>
+      withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound }), timeoutError);
+  }
+
+  async function askForProviderToken(provider: AuthProvider): Promise<Secret> {
+    hookCalls += 1;
+    try {
+      return await freshProviderToken(refreshProviderToken!, provider);
+    } finally {
+      hookCalls -= 1;
+    }
   }
 
   /** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
@@ -154,16 +209,16 @@ export function createAuthServices({
       return { kind: 'newPasswordRequired' };
     }
     const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
-    const kept = summaryOf(await vault.commit(session, signal));
+    const kept = await keep(session, signal);
     // Only now is the challenge answered for good: a failed save leaves it open to try again.
     vault.pendingChallenge = null;
     return { kind: 'signedIn', session: kept };
   }
 
   return {
-    restoreSession: (_: ServiceArgs<void>): Promise<RestoreOutput> => restore(vault, 'open'),
+    restoreSession: bounded<RestoreOutput, void>(() => restore(vault, 'open')),
 
-    syncSharedSession: (_: ServiceArgs<void>): Promise<RestoreOutput> => restore(vault, 'reload'),
+    syncSharedSession: bounded<RestoreOutput, void>(() => restore(vault, 'reload')),
 
     federateToIdentityPool: bounded<SessionSummary, FederationRequest>(async ({ input, signal }) => {
       const login = { loginKey: input.provider.loginKey, token: input.token };
@@ -181,7 +236,7 @@ export function createAuthServices({
         developerProvidedIdentityId: input.developerProvidedIdentityId !== undefined,
         ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}),
       };
-      return summaryOf(await vault.commit(session, signal));
+      return keep(session, signal);
     }),
 
     renewFederatedCredentials: bounded<SessionSummary, void>(async ({ signal }) => {
@@ -189,7 +244,7 @@ export function createAuthServices({
       if (current?.kind !== 'federated') {
         throw new AuthError('SessionExpiredError', { message: 'There is no federated session to renew.' });
       }
-      const token = refreshProviderToken ? await freshProviderToken(refreshProviderToken, current.provider) : current.token;
+      const token = refreshProviderToken ? await askForProviderToken(current.provider) : current.token;
       // GetId is not called again: the identity id is kept with the session.
       const credentials = await identity.getCredentialsForIdentity(
         {
@@ -199,7 +254,7 @@ export function createAuthServices({
         },
         signal,
       );
-      return summaryOf(await vault.commit({ ...current, token, credentials }, signal));
+      return keep({ ...current, token, credentials }, signal);
     }),
 
     fetchGuestCredentials: bounded<SessionSummary, { forceRefresh: boolean }>(async ({ signal }) => {
@@ -214,10 +269,10 @@ export function createAuthServices({
         identityId = await identity.getId(undefined, signal);
         credentials = await identity.getCredentialsForIdentity({ identityId, login: undefined }, signal);
       }
-      return summaryOf(await vault.commit({ kind: 'guest', identityId, credentials }, signal));
+      return keep({ kind: 'guest', identityId, credentials }, signal);
     }),
 
-    clearFederatedSession: (_: ServiceArgs<void>): Promise<void> => vault.clear(),
+    clearFederatedSession: bounded<void, void>(() => vault.clear()),
 
     signInWithPassword: bounded<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
       const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
@@ -243,7 +298,7 @@ export function createAuthServices({
       const credentials = await identity.getCredentialsForIdentity({ identityId, login }, signal);
       // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
       const latest = requireUserPoolSession(vault);
-      return summaryOf(await vault.commit({ ...latest, identityId, credentials }, signal));
+      return keep({ ...latest, identityId, credentials }, signal);
     }),
 
     refreshUserPoolTokens: bounded<SessionSummary, void>(async ({ signal }) => {
@@ -264,7 +319,7 @@ export function createAuthServices({
         if (isAuthenticationFailure(error)) await vault.clear();
         throw error;
       }
-      return summaryOf(await vault.commit({ ...session, tokens }, signal));
+      return keep({ ...session, tokens }, signal);
     }),
 
     signOutOfUserPool: bounded<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {

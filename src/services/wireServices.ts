@@ -29,6 +29,12 @@ export function wireServices(config: AuthConfig, internals: AuthInternals): { va
   const store = createSessionStore({
     storage: config.storage ?? createMemoryStorage(),
     appId: config.appId ?? 'default',
+    binding: {
+      region: config.region,
+      identityPoolId: config.identityPoolId,
+      ...(config.userPool ? { userPoolId: config.userPool.userPoolId, userPoolClientId: config.userPool.userPoolClientId } : {}),
+    },
+    ...(internals.deadlineMs ? { timeoutMs: internals.deadlineMs } : {}),
     ...(config.secureStoragePreferences?.accessGroup ? { accessGroup: config.secureStoragePreferences.accessGroup } : {}),
   });
   const vault = new SessionVault(store);

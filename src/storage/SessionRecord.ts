@@ -48,3 +48,14 @@ export interface UserPoolSession {
 
 /** The one domain record kept per scope. "No session" is the absence of a record. */
 export type SessionRecord = GuestSession | FederatedSession | UserPoolSession;
+
+/**
+ * The configuration a stored session belongs to. A record of another configuration is not
+ * served: GetCredentialsForIdentity takes no pool id, so another pool's identity would renew.
+ */
+export interface SessionBinding {
+  region: string;
+  identityPoolId: string;
+  userPoolId?: string;
+  userPoolClientId?: string;
+}

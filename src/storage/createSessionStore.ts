@@ -1,11 +1,10 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError, SessionChangedError } from '../AuthError.js';
 import type { AccessGroup } from './AccessGroup.js';
 import type { SecureStorage } from './SecureStorage.js';
-import { encodeSession } from './sessionCodec.js';
-import type { SessionRecord } from './SessionRecord.js';
-import type { OpenResult, SessionStore } from './SessionStore.js';
-import { inspectSessionAt, sessionPlace, settlePlace, type AppPlaces } from './settlePlace.js';
-import { Item, scopedKey } from './scopedKeys.js';
+import { encodeStoredSession, newGeneration } from './sessionCodec.js';
+import type { SessionBinding, SessionRecord } from './SessionRecord.js';
+import type { OpenResult, SessionStore, StoredSession } from './SessionStore.js';
+import { inspectSessionAt, sessionKeyAt, sessionPlace, settlePlace, type AppPlaces } from './settlePlace.js';
 import { storageError } from './storageError.js';
 import { StoredItems } from './StoredItems.js';
 import { validateAccessGroup, validateName } from './validateName.js';
@@ -17,6 +16,13 @@ export interface SessionStoreOptions {
   appId: string;
   /** Where the session lives; default {@link AccessGroup.none}: the app's private scope. */
   accessGroup?: AccessGroup;
+  /**
+   * The configuration sessions belong to. Records carry it; a record of another configuration
+   * is removed instead of served. `createAuth` always passes it.
+   */
+  binding?: SessionBinding;
+  /** How long one storage call or lock wait may take before it fails with `StorageError`. */
+  timeoutMs?: number;
 }
 
 function invalid(message: string): AuthError {
@@ -45,10 +51,15 @@ function checkStorage(storage: unknown): SecureStorage {
  */
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   if (typeof options !== 'object' || options === null) throw invalid('createSessionStore needs an options object.');
-  const app: AppPlaces = { items: new StoredItems(checkStorage(options.storage)), appId: validateName(options.appId, 'appId') };
+  const app: AppPlaces = {
+    items: new StoredItems(checkStorage(options.storage), options.timeoutMs),
+    appId: validateName(options.appId, 'appId'),
+    ...(options.binding ? { binding: options.binding } : {}),
+  };
   const group = validateAccessGroup(options.accessGroup);
   const configured = group.name ?? null;
-  const currentKey = scopedKey(sessionPlace(app, configured), Item.session);
+  const place = sessionPlace(app, configured);
+  const currentKey = sessionKeyAt(place);
   // Until a start-up move has been finished, a clear must finish it first: otherwise the old
   // session would be carried into the cleared place by the next start.
   let settled = false;
@@ -74,31 +85,45 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           ),
         );
       }
-      let session: SessionRecord | null = null;
+      let found: StoredSession = { session: null, generation: null };
       try {
-        const found = await inspectSessionAt(app, sessionPlace(app, configured));
-        if (found.problem) problems.push(found.problem);
-        session = found.session;
+        const inspected = await inspectSessionAt(app, place);
+        if (inspected.problem) problems.push(inspected.problem);
+        found = { session: inspected.session, generation: inspected.generation };
       } catch (error) {
         problems.push(storageError('Could not read the stored session; starting signed out.', error));
       }
-      return { session, problems };
+      return { ...found, problems };
+    },
+
+    async read(): Promise<StoredSession> {
+      const found = await inspectSessionAt(app, place);
+      if (found.problem) throw found.problem;
+      return { session: found.session, generation: found.generation };
     },
 
     async load() {
-      const found = await inspectSessionAt(app, sessionPlace(app, configured));
-      if (found.problem) throw found.problem;
-      return found.session;
+      return (await store.read()).session;
     },
 
-    async save(session) {
+    async save(session: SessionRecord, expected?: string | null): Promise<StoredSession> {
+      const generation = newGeneration();
       let text: string;
       try {
-        text = encodeSession(session);
+        text = encodeStoredSession({ session, generation, ...(options.binding ? { binding: options.binding } : {}) });
       } catch (error) {
         throw storageError('Could not encode the session for storage.', error);
       }
-      await app.items.set(currentKey, text, 'save the session');
+      await app.items.locked(currentKey, async () => {
+        if (expected !== undefined) {
+          // Compare-and-set: a session cleared or replaced by another writer since this one
+          // read it is final; this write is dropped and the caller re-reads.
+          const found = await inspectSessionAt(app, place);
+          if (found.generation !== expected) throw new SessionChangedError('The new session');
+        }
+        await app.items.set(currentKey, text, 'save the session');
+      });
+      return { session, generation };
     },
 
     async clear() {
@@ -109,7 +134,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           throw storageError('Could not clear the session: its move between places could not be finished.', error);
         }
       }
-      await app.items.remove(currentKey, 'clear the session');
+      // Unconditional: a clear is final, whatever another writer stored meanwhile.
+      await app.items.locked(currentKey, () => app.items.remove(currentKey, 'clear the session'));
     },
   };
   return Object.freeze(store);

@@ -1,12 +1,30 @@
 import { AuthError } from '../AuthError.js';
 import { toAuthProvider, type AuthProvider } from '../AuthProvider.js';
 import { Secret } from '../Secret.js';
-import type { CredentialsRecord, SessionRecord, UserPoolTokensRecord } from './SessionRecord.js';
+import { isIdentityId, isRoleArn, isTokenText, isUsername, MAX_TOKEN_LENGTH } from '../validateInput.js';
+import type { CredentialsRecord, SessionBinding, SessionRecord, UserPoolTokensRecord } from './SessionRecord.js';
 
-/** The version written into every stored record; bump it with a reader for the old one. */
-export const SESSION_RECORD_VERSION = 1;
+/**
+ * The version written into every stored record; bump it with a reader for the old one.
+ * 2: records carry their generation and the configuration they belong to.
+ */
+export const SESSION_RECORD_VERSION = 2;
+
+/** Longest AWS credential or user-pool token part kept (Cognito's are a few kB at most). */
+const MAX_CREDENTIAL_LENGTH = 16_384;
+/** The largest epoch-ms value a `Date` can hold. */
+const MAX_EPOCH_MS = 8.64e15;
 
 type Json = Record<string, unknown>;
+
+/** A stored session with what the store keeps about it. */
+export interface StoredSessionRecord {
+  session: SessionRecord;
+  /** Changes with every write; a compare-and-set compares it. */
+  generation: string;
+  /** The configuration the session belongs to, when the writer named one. */
+  binding?: SessionBinding;
+}
 
 function reveal(secret: Secret | undefined): string | undefined {
   return secret?.reveal();
@@ -30,15 +48,12 @@ function encodeTokens(t: UserPoolTokensRecord): Json {
   };
 }
 
-/** Serialises a session to the stored JSON text. This is where secrets are revealed for storage. */
-export function encodeSession(session: SessionRecord): string {
-  let body: Json;
+function sessionBody(session: SessionRecord): Json {
   switch (session.kind) {
     case 'guest':
-      body = { identityId: session.identityId, credentials: encodeCredentials(session.credentials) };
-      break;
+      return { identityId: session.identityId, credentials: encodeCredentials(session.credentials) };
     case 'federated':
-      body = {
+      return {
         token: session.token.reveal(),
         provider: { type: session.provider.type, loginKey: session.provider.loginKey },
         identityId: session.identityId,
@@ -46,18 +61,34 @@ export function encodeSession(session: SessionRecord): string {
         developerProvidedIdentityId: session.developerProvidedIdentityId,
         customRoleArn: session.customRoleArn,
       };
-      break;
     case 'userPool':
-      body = {
+      return {
         username: session.username,
         userId: session.userId,
         tokens: encodeTokens(session.tokens),
         identityId: session.identityId,
         credentials: session.credentials && encodeCredentials(session.credentials),
       };
-      break;
   }
-  return JSON.stringify({ version: SESSION_RECORD_VERSION, kind: session.kind, ...body });
+}
+
+/**
+ * The session's canonical JSON text, without store metadata: two records are the same session
+ * when these texts are equal. This is where secrets are revealed for storage.
+ */
+export function encodeSession(session: SessionRecord): string {
+  return JSON.stringify({ version: SESSION_RECORD_VERSION, kind: session.kind, ...sessionBody(session) });
+}
+
+/** The text the store writes: the session with its generation and configuration. */
+export function encodeStoredSession({ session, generation, binding }: StoredSessionRecord): string {
+  return JSON.stringify({
+    version: SESSION_RECORD_VERSION,
+    generation,
+    ...(binding ? { config: binding } : {}),
+    kind: session.kind,
+    ...sessionBody(session),
+  });
 }
 
 function corrupt(what: string): AuthError {
@@ -68,30 +99,25 @@ function corrupt(what: string): AuthError {
   });
 }
 
-function str(o: Json, key: string): string {
+/** A field checked by `ok`; the message names the field, never its value. */
+function checked<T>(o: Json, key: string, ok: (v: unknown) => v is T): T {
   const v = o[key];
-  if (typeof v !== 'string' || v.length === 0) throw corrupt(`field ${key}`);
+  if (!ok(v)) throw corrupt(`field ${key}`);
   return v;
 }
 
-function optStr(o: Json, key: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw corrupt(`field ${key}`);
-  return v;
+function optional<T>(o: Json, key: string, ok: (v: unknown) => v is T): T | undefined {
+  return o[key] === undefined || o[key] === null ? undefined : checked(o, key, ok);
 }
 
-function num(o: Json, key: string): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw corrupt(`field ${key}`);
-  return v;
-}
-
-function obj(o: Json, key: string): Json {
-  const v = o[key];
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw corrupt(`field ${key}`);
-  return v as Json;
-}
+const isName = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= 128 && !/[\u0000-\u001f\u007f-\u009f]/.test(v);
+const isAccessKeyId = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9]{1,128}$/.test(v);
+const isCredentialText = (v: unknown): v is string => isTokenText(v, MAX_CREDENTIAL_LENGTH);
+const isProviderToken = (v: unknown): v is string => isTokenText(v, MAX_TOKEN_LENGTH);
+const isEpochMs = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_EPOCH_MS;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isGeneration = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-z-]{1,64}$/.test(v);
 
 function decodeProvider(o: Json): AuthProvider {
   try {
@@ -103,61 +129,118 @@ function decodeProvider(o: Json): AuthProvider {
 
 function decodeCredentials(o: Json): CredentialsRecord {
   return {
-    accessKeyId: str(o, 'accessKeyId'),
-    secretAccessKey: new Secret(str(o, 'secretAccessKey')),
-    sessionToken: new Secret(str(o, 'sessionToken')),
-    expiration: num(o, 'expiration'),
+    accessKeyId: checked(o, 'accessKeyId', isAccessKeyId),
+    secretAccessKey: new Secret(checked(o, 'secretAccessKey', isCredentialText)),
+    sessionToken: new Secret(checked(o, 'sessionToken', isCredentialText)),
+    expiration: checked(o, 'expiration', isEpochMs),
   };
 }
 
-/**
- * Parses stored JSON text back into a session. Throws a secret-free `StorageError` for anything
- * that is not a complete record of a known version, so a partial write is never read as a session.
- */
-export function decodeSession(text: string): SessionRecord {
+function decodeBinding(o: Json): SessionBinding {
+  const userPoolId = optional(o, 'userPoolId', isName);
+  const userPoolClientId = optional(o, 'userPoolClientId', isName);
+  return {
+    region: checked(o, 'region', isName),
+    identityPoolId: checked(o, 'identityPoolId', isName),
+    ...(userPoolId ? { userPoolId } : {}),
+    ...(userPoolClientId ? { userPoolClientId } : {}),
+  };
+}
+
+function decodeBody(o: Json): SessionRecord {
+  switch (o.kind) {
+    case 'guest':
+      return {
+        kind: 'guest',
+        identityId: checked(o, 'identityId', isIdentityId),
+        credentials: decodeCredentials(checked(o, 'credentials', isObject)),
+      };
+    case 'federated': {
+      const customRoleArn = optional(o, 'customRoleArn', isRoleArn);
+      return {
+        kind: 'federated',
+        token: new Secret(checked(o, 'token', isProviderToken)),
+        provider: decodeProvider(checked(o, 'provider', isObject)),
+        identityId: checked(o, 'identityId', isIdentityId),
+        credentials: decodeCredentials(checked(o, 'credentials', isObject)),
+        developerProvidedIdentityId: o.developerProvidedIdentityId === true,
+        ...(customRoleArn ? { customRoleArn } : {}),
+      };
+    }
+    case 'userPool': {
+      const t = checked(o, 'tokens', isObject);
+      const refreshToken = optional(t, 'refreshToken', isCredentialText);
+      const identityId = optional(o, 'identityId', isIdentityId);
+      const credentials = optional(o, 'credentials', isObject);
+      return {
+        kind: 'userPool',
+        username: checked(o, 'username', isUsername),
+        userId: checked(o, 'userId', isName),
+        tokens: {
+          idToken: new Secret(checked(t, 'idToken', isCredentialText)),
+          accessToken: new Secret(checked(t, 'accessToken', isCredentialText)),
+          ...(refreshToken ? { refreshToken: new Secret(refreshToken) } : {}),
+          expiration: checked(t, 'expiration', isEpochMs),
+        },
+        ...(identityId ? { identityId } : {}),
+        ...(credentials ? { credentials: decodeCredentials(credentials) } : {}),
+      };
+    }
+    default:
+      throw corrupt('unknown kind');
+  }
+}
+
+function parse(text: string): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw corrupt('not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw corrupt('not an object');
-  const o = parsed as Json;
-  if (o.version !== SESSION_RECORD_VERSION) throw corrupt('unknown version');
-  switch (o.kind) {
-    case 'guest':
-      return { kind: 'guest', identityId: str(o, 'identityId'), credentials: decodeCredentials(obj(o, 'credentials')) };
-    case 'federated': {
-      const customRoleArn = optStr(o, 'customRoleArn');
-      return {
-        kind: 'federated',
-        token: new Secret(str(o, 'token')),
-        provider: decodeProvider(obj(o, 'provider')),
-        identityId: str(o, 'identityId'),
-        credentials: decodeCredentials(obj(o, 'credentials')),
-        developerProvidedIdentityId: o.developerProvidedIdentityId === true,
-        ...(customRoleArn ? { customRoleArn } : {}),
-      };
-    }
-    case 'userPool': {
-      const t = obj(o, 'tokens');
-      const refreshToken = optStr(t, 'refreshToken');
-      const identityId = optStr(o, 'identityId');
-      return {
-        kind: 'userPool',
-        username: str(o, 'username'),
-        userId: str(o, 'userId'),
-        tokens: {
-          idToken: new Secret(str(t, 'idToken')),
-          accessToken: new Secret(str(t, 'accessToken')),
-          ...(refreshToken ? { refreshToken: new Secret(refreshToken) } : {}),
-          expiration: num(t, 'expiration'),
-        },
-        ...(identityId ? { identityId } : {}),
-        ...(o.credentials ? { credentials: decodeCredentials(obj(o, 'credentials')) } : {}),
-      };
-    }
-    default:
-      throw corrupt('unknown kind');
-  }
+  if (!isObject(parsed)) throw corrupt('not an object');
+  if (parsed.version !== SESSION_RECORD_VERSION) throw corrupt('unknown version');
+  return parsed;
+}
+
+/**
+ * Parses stored text back into a session with its generation and configuration. Every field is
+ * held to the rules its input was held to (token lengths and characters, identity ids, role
+ * ARNs, login keys, dates a `Date` can hold), so a tampered record is never sent to Cognito.
+ * Throws a secret-free `StorageError` for anything that is not a complete, valid record of this
+ * version, so a partial write is never read as a session.
+ */
+export function decodeStoredSession(text: string): StoredSessionRecord {
+  const o = parse(text);
+  const config = optional(o, 'config', isObject);
+  return {
+    session: decodeBody(o),
+    generation: checked(o, 'generation', isGeneration),
+    ...(config ? { binding: decodeBinding(config) } : {}),
+  };
+}
+
+/** The session of a stored record (see {@link decodeStoredSession}). */
+export function decodeSession(text: string): SessionRecord {
+  return decodeStoredSession(text).session;
+}
+
+let generations = 0;
+
+/** A fresh generation: unique among the writers of one store (time, a counter and chance). */
+export function newGeneration(): string {
+  generations = (generations + 1) % 1_679_616;
+  const chance = Math.floor(Math.random() * 2_176_782_336).toString(36);
+  return `${Date.now().toString(36)}-${generations.toString(36)}-${chance}`;
+}
+
+/** True when a record bound to `stored` may serve an app configured as `expected`. */
+export function sameBinding(stored: SessionBinding | undefined, expected: SessionBinding): boolean {
+  return (
+    stored !== undefined &&
+    stored.region === expected.region &&
+    stored.identityPoolId === expected.identityPoolId &&
+    stored.userPoolId === expected.userPoolId &&
+    stored.userPoolClientId === expected.userPoolClientId
+  );
 }

@@ -10,12 +10,15 @@ import {
 } from './placeRecords.js';
 import { appScope, Item, placeOf, quarantined, scopedKey, type Scope } from './scopedKeys.js';
 import { storageError } from './storageError.js';
+import type { SessionBinding } from './SessionRecord.js';
 import type { StoredItems } from './StoredItems.js';
 
 /** One app's view of the storage: its private scope and the places its session can be. */
 export interface AppPlaces {
   items: StoredItems;
   appId: string;
+  /** The configuration this app's sessions belong to; records of another are removed. */
+  binding?: SessionBinding;
 }
 
 /** Where the session lives for a group (`null`: the app's private scope). */
@@ -30,7 +33,12 @@ function sessionKeys(place: Scope): { key: string; asideKey: string } {
 /** Reads the session under a place, quarantining a corrupt one (and reporting it). */
 export async function inspectSessionAt(app: AppPlaces, place: Scope) {
   const { key, asideKey } = sessionKeys(place);
-  return inspectSession(app.items, key, asideKey);
+  return inspectSession(app.items, key, asideKey, app.binding);
+}
+
+/** The storage key of the session at a place; also the name of the lock its writes take. */
+export function sessionKeyAt(place: Scope): string {
+  return sessionKeys(place).key;
 }
 
 function privateKey(app: AppPlaces, item: string): string {
@@ -86,12 +94,18 @@ async function finishMove(app: AppPlaces, move: MoveJournal, problems: AuthError
   const from = sessionPlace(app, move.from);
   const to = sessionPlace(app, move.to);
   if (move.migrate) {
-    const there = await inspectSessionAt(app, to);
     const here = await inspectSessionAt(app, from);
-    // Corrupt records were just kept aside; report them. A newer one is kept and carried as is.
-    for (const found of [there, here]) if (found.problem && found.text === null) problems.push(found.problem);
-    if (here.text !== null) {
-      if (there.text === null) await app.items.set(sessionKeys(to).key, here.text, 'copy the session to its new place');
+    if (here.problem && here.text === null) problems.push(here.problem);
+    const text = here.text;
+    if (text !== null) {
+      const target = sessionKeys(to).key;
+      // Checked when the copy commits, under the lock every writer of that place takes: a
+      // session another app saved there while this move ran is kept, not written over.
+      await app.items.locked(target, async () => {
+        const there = await inspectSessionAt(app, to);
+        if (there.problem && there.text === null) problems.push(there.problem);
+        if (there.text === null) await app.items.set(target, text, 'copy the session to its new place');
+      });
       await app.items.remove(sessionKeys(from).key, 'remove the session from its old place');
     }
   } else if (move.from === null) {
@@ -109,19 +123,22 @@ async function finishMove(app: AppPlaces, move: MoveJournal, problems: AuthError
  * happens whole or not at all. Problems with unreadable records are pushed to `problems`;
  * storage failures throw `StorageError`, and the next start picks up where this one stopped.
  */
-export async function settlePlace(
+export function settlePlace(
   app: AppPlaces,
   configured: RememberedGroup,
   migrate: boolean,
   problems: AuthError[],
 ): Promise<void> {
-  const pending = await readJournal(app, problems);
-  if (pending) await finishMove(app, pending, problems);
+  // One move at a time per app, across processes: two starts of the same app must not both move.
+  return app.items.locked(privateKey(app, Item.move), async () => {
+    const pending = await readJournal(app, problems);
+    if (pending) await finishMove(app, pending, problems);
 
-  const remembered = await readRemembered(app, problems);
-  if (remembered === configured) return;
+    const remembered = await readRemembered(app, problems);
+    if (remembered === configured) return;
 
-  const move: MoveJournal = { from: remembered, to: configured, migrate };
-  await app.items.set(privateKey(app, Item.move), encodeMoveJournal(move), 'begin the session move');
-  await finishMove(app, move, problems);
+    const move: MoveJournal = { from: remembered, to: configured, migrate };
+    await app.items.set(privateKey(app, Item.move), encodeMoveJournal(move), 'begin the session move');
+    await finishMove(app, move, problems);
+  });
 }

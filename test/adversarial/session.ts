@@ -3,6 +3,7 @@
  * compare a predicted record with the stored one.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { SESSION_RECORD_VERSION } from '../../src/storage/sessionCodec.js';
 
 export interface CredsM {
   accessKeyId: string;
@@ -53,7 +54,7 @@ function creds(value: unknown): CredsM | undefined {
   };
 }
 
-/** Reads a stored record; anything that is not a complete version-1 record of a known kind is foreign. */
+/** Reads a stored record; anything that is not a complete record of this version and a known kind is foreign. */
 export function decodeStored(text: string | undefined | null): StoredM {
   if (text === undefined || text === null) return null;
   try {
@@ -70,7 +71,7 @@ function decodeRecord(text: string): StoredM {
   } catch {
     return { kind: 'foreign', text };
   }
-  if (typeof o !== 'object' || o === null || o['version'] !== 1) return { kind: 'foreign', text };
+  if (typeof o !== 'object' || o === null || o['version'] !== SESSION_RECORD_VERSION) return { kind: 'foreign', text };
   if (o['kind'] === 'federated') {
     const provider = o['provider'] as { loginKey?: string } | undefined;
     return {

@@ -41,7 +41,7 @@ const done = (id: string, output?: unknown): ModelEvent => ({ type: `xstate.done
 const failed = (id: string, error: unknown): ModelEvent => ({ type: `xstate.error.actor.${id}`, error });
 
 const commonEvents: ModelEvent[] = [
-  done('restoreSession', { session: null, problems: [] }),
+  done('restoreSession', { session: null, generation: null, problems: [] }),
   done('restoreSession', { session: federatedSummary, problems: [] }),
   { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
   done('federateToIdentityPool', federatedSummary),
@@ -57,7 +57,7 @@ const commonEvents: ModelEvent[] = [
 ];
 
 const coreEvents: ModelEvent[] = [
-  done('restoreSession', { session: null, problems: [] }),
+  done('restoreSession', { session: null, generation: null, problems: [] }),
   { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
   done('federateToIdentityPool', federatedSummary),
   { type: 'federation.clear', requestId: 2 },
@@ -75,7 +75,7 @@ const userPoolSummary: SessionSummary = {
 };
 
 const userPoolEvents: ModelEvent[] = [
-  done('restoreSession', { session: null, problems: [] }),
+  done('restoreSession', { session: null, generation: null, problems: [] }),
   done('restoreSession', { session: userPoolSummary, problems: [] }),
   { type: 'signIn', requestId: 5, username: 'model-user', password: new Secret('model-password') },
   done('signInWithPassword', { kind: 'signedIn', session: userPoolSummary }),
@@ -117,7 +117,7 @@ const models: { name: string; input: AuthMachineInput; events: ModelEvent[] }[] 
     events: [
       ...coreEvents,
       done('restoreSession', { session: federatedSummary, problems: [] }),
-      done('syncSharedSession', { session: null, problems: [] }),
+      done('syncSharedSession', { session: null, generation: null, problems: [] }),
       done('syncSharedSession', { session: federatedSummary, problems: [] }),
     ],
   },
@@ -155,7 +155,7 @@ function serializeState(snapshot: Snapshot): string {
     value: snapshot.value,
     session: c.session?.kind ?? null,
     refused: c.session?.refused === true,
-    returnToFailedFederation: c.returnToFailedFederation,
+    returnAfterSync: c.returnAfterSync,
     active: c.activeRequestId,
     // Which kinds of fetch wait matters to the guards; how many of each does not.
     deferred: [...new Set(c.deferredFetches.map((f) => `${f.forceRefresh}/${f.synced === true}`))].sort(),
@@ -178,7 +178,7 @@ function userPoolRecord(): SessionRecord {
       refreshToken: new Secret('stored-refresh'),
       expiration: 3_600_000,
     },
-    identityId: 'us-east-1:user',
+    identityId: 'us-east-1:0000-05e5',
     credentials: { accessKeyId: 'ASIASTORED', secretAccessKey: new Secret('s'), sessionToken: new Secret('t'), expiration: 3_600_000 },
   };
 }
@@ -188,7 +188,7 @@ function federatedRecord(): SessionRecord {
     kind: 'federated',
     token: new Secret('stored-token'),
     provider: AuthProvider.facebook,
-    identityId: 'us-east-1:stored',
+    identityId: 'us-east-1:0000-5704ed',
     credentials: { accessKeyId: 'ASIASTORED', secretAccessKey: new Secret('s'), sessionToken: new Secret('t'), expiration: 3_600_000 },
     developerProvidedIdentityId: false,
   };

@@ -156,7 +156,7 @@ describe('crash safety of start-up moves', () => {
       // the old group without migrating, first finishes the move.
       const back = storeFor(backing, 'team.one', false);
       expect((await back.open()).session).toBeNull();
-      expect([...sessionItems(backing.items).values()]).toEqual([...known]);
+      expect([...actualState(backing.items).sessions.values()]).toEqual([...known]);
       const again = storeFor(backing, 'team.two', false);
       expect(known).toContain(stored((await again.open()).session));
       await again.clear();

@@ -6,6 +6,7 @@ import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
 import type { SecureStorage } from '../../src/storage/SecureStorage.js';
 import { Item, quarantined } from '../../src/storage/scopedKeys.js';
+import { SESSION_RECORD_VERSION } from '../../src/storage/sessionCodec.js';
 import { createInspectableStorage } from './faultyStorage.js';
 import { APP, privateKey, sessionKey, storeFor } from './scenario.js';
 import { sampleSession, SECRET_VALUES, stored } from './sessions.js';
@@ -63,7 +64,7 @@ describe('createSessionStore', () => {
     it.each(['guest', 'federated', 'userPool'] as const)('saves, loads and clears a %s session', async (kind) => {
       const storage = createMemoryStorage();
       const store = storeFor(storage, null);
-      expect(await store.open()).toEqual({ session: null, problems: [] });
+      expect(await store.open()).toEqual({ session: null, generation: null, problems: [] });
       await store.save(sampleSession(kind));
       expect(stored(await store.load())).toBe(stored(sampleSession(kind)));
       expect(stored((await storeFor(storage, null).open()).session)).toBe(stored(sampleSession(kind)));
@@ -94,7 +95,7 @@ describe('createSessionStore', () => {
       expectSecretFree(problems[0]);
       expect(storage.items.has(sessionKey(APP, null))).toBe(false);
       expect(storage.items.get(privateKey(APP, quarantined(Item.session)))).toBe(corrupt);
-      expect(await storeFor(storage, null).open()).toEqual({ session: null, problems: [] });
+      expect(await storeFor(storage, null).open()).toEqual({ session: null, generation: null, problems: [] });
     });
 
     it.each([
@@ -115,7 +116,7 @@ describe('createSessionStore', () => {
 
     it('leaves a record of a newer version in place for the apps that can read it', async () => {
       const storage = createInspectableStorage();
-      const newer = `{"version":2,"kind":"guest","secret":"${SECRET_VALUES[3]}"}`;
+      const newer = `{"version":${SESSION_RECORD_VERSION + 1},"kind":"guest","secret":"${SECRET_VALUES[3]}"}`;
       storage.items.set(sessionKey(APP, 'team'), newer);
       const { session, problems } = await storeFor(storage, 'team').open();
       expect(session).toBeNull();
@@ -152,7 +153,7 @@ describe('createSessionStore', () => {
       expect(problems.map((p) => p.name)).toEqual(['StorageError', 'StorageError']);
       expect(storage.items.get(privateKey(APP, quarantined(Item.accessGroup)))).toBe('{"version":1,"gro');
       expect(storage.items.get(privateKey(APP, quarantined(Item.move)))).toBe('{"version":1,"from":nu');
-      expect(await storeFor(storage, null).open()).toEqual({ session: null, problems: [] });
+      expect(await storeFor(storage, null).open()).toEqual({ session: null, generation: null, problems: [] });
     });
 
     it('load() reports a corrupt record once, keeps it aside, then reads no session', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
 import { encodeRememberedGroup } from '../../src/storage/placeRecords.js';
+import { decodeSession } from '../../src/storage/sessionCodec.js';
 import { Item } from '../../src/storage/scopedKeys.js';
 import { createInspectableStorage } from './faultyStorage.js';
 import { accessGroup, APP, OTHER_APP, privateKey, sessionItems, sessionKey, storeFor, type GroupName } from './scenario.js';
@@ -34,7 +35,7 @@ function where(items: Map<string, string>): Record<string, string> {
     [stored(mine), 'mine'],
     [stored(theirs), 'theirs'],
   ]);
-  return Object.fromEntries([...sessionItems(items)].map(([key, text]) => [names.get(key) ?? key, labels.get(text) ?? '?']));
+  return Object.fromEntries([...sessionItems(items)].map(([key, text]) => [names.get(key) ?? key, labels.get(stored(decodeSession(text)) ?? '') ?? '?']));
 }
 
 describe('access-group rules at start-up', () => {

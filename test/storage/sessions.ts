@@ -1,6 +1,6 @@
 import { AuthProvider } from '../../src/AuthProvider.js';
 import { Secret } from '../../src/Secret.js';
-import { encodeSession } from '../../src/storage/sessionCodec.js';
+import { encodeStoredSession } from '../../src/storage/sessionCodec.js';
 import type { SessionRecord } from '../../src/storage/SessionRecord.js';
 
 /** Secret-looking values that must never show up in an error, log or event. */
@@ -24,17 +24,20 @@ const credentials = (tag: string) => ({
 
 export type SessionKind = SessionRecord['kind'];
 
+/** A well-formed identity id (region:hex) that tells kinds and tags apart. */
+const identityIdOf = (kind: number, tag: string) => `eu-west-1:${kind}0000000-${Buffer.from(tag).toString('hex')}`;
+
 /** A complete session of each kind; `tag` makes sessions of different apps tell apart. */
 export function sampleSession(kind: SessionKind, tag = 'a'): SessionRecord {
   switch (kind) {
     case 'guest':
-      return { kind, identityId: `eu-west-1:guest-${tag}`, credentials: credentials(tag) };
+      return { kind, identityId: identityIdOf(1, tag), credentials: credentials(tag) };
     case 'federated':
       return {
         kind,
         token: new Secret(`${providerToken}-${tag}`),
         provider: AuthProvider.google,
-        identityId: `eu-west-1:federated-${tag}`,
+        identityId: identityIdOf(2, tag),
         credentials: credentials(tag),
         developerProvidedIdentityId: false,
       };
@@ -49,13 +52,19 @@ export function sampleSession(kind: SessionKind, tag = 'a'): SessionRecord {
           refreshToken: new Secret(`${refreshToken}-${tag}`),
           expiration: 1_900_000_000_000,
         },
-        identityId: `eu-west-1:pool-${tag}`,
+        identityId: identityIdOf(3, tag),
         credentials: credentials(tag),
       };
   }
 }
 
-/** Sessions compare by their stored form, which reveals the secrets. */
+/** The generation of every record these tests write by hand (the store writes fresh ones). */
+export const FIXTURE_GENERATION = 'fixture';
+
+/**
+ * Sessions compare by their stored form, which reveals the secrets. Written with the fixture
+ * generation, so a record the tests placed and one a move copied as it was compare equal.
+ */
 export function stored(session: SessionRecord | null | undefined): string | null {
-  return session ? encodeSession(session) : null;
+  return session ? encodeStoredSession({ session, generation: FIXTURE_GENERATION }) : null;
 }
