@@ -240,8 +240,8 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       if (jwks) sendJson(res, 200, jwks);
       else sendJson(res, 404, { error: 'NotFound', message: 'No issuer is hosted under that name.' });
     } else if (path.startsWith('/_emulator/oidc/') && path.endsWith('/.well-known/openid-configuration') && method === 'GET') {
-      const slug = decodeURIComponent(path.slice('/_emulator/oidc/'.length, -'/.well-known/openid-configuration'.length));
-      const document = deps.tokens.discovery(slug);
+      const loginKey = decodeURIComponent(path.slice('/_emulator/oidc/'.length, -'/.well-known/openid-configuration'.length));
+      const document = deps.tokens.discovery(loginKey);
       if (document) sendJson(res, 200, document);
       else sendJson(res, 404, { error: 'NotFound', message: 'No issuer is hosted under that name.' });
     } else {

@@ -86,9 +86,7 @@ export async function verifySigV4(
   }
   checkScope(parts, amzDate, expected);
   checkSkew(amzDate, expected.nowMs);
-  if (!parts.signedHeaders.includes('host')) {
-    throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  }
+  checkSignedHeaders(parts, request.headers);
   checkContentHash(request);
 
   const computed = await computeSignature(request, parts, amzDate, expected.credentials);
@@ -167,6 +165,25 @@ function checkSkew(amzDate: string, nowMs: number): void {
   if (signedAt > nowMs + MAX_SKEW_MS) {
     throw invalidSignature(
       `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(nowMs + MAX_SKEW_MS)} (${now} + 5 min.)`,
+    );
+  }
+}
+
+/**
+ * SigV4 requires `host` and every `x-amz-*` header sent to be signed. An unsigned one could be
+ * changed in flight: `X-Amz-Target` left unsigned turns a signed Describe into a Delete.
+ */
+function checkSignedHeaders(parts: AuthorizationParts, headers: IncomingHttpHeaders): void {
+  if (!parts.signedHeaders.includes('host')) {
+    throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  // Node lower-cases incoming header names, as SignedHeaders lists them.
+  const unsigned = Object.keys(headers).filter(
+    (name) => name.startsWith('x-amz-') && !parts.signedHeaders.includes(name),
+  );
+  if (unsigned.length > 0) {
+    throw invalidSignature(
+      `'${unsigned.join("', '")}' must be ${unsigned.length === 1 ? "a 'SignedHeader'" : "'SignedHeaders'"} in the AWS Authorization.`,
     );
   }
 }

@@ -101,9 +101,9 @@ interface JwtProvider {
   alg: 'RS256' | 'RS512';
   audiences?: string[];
   defaultAudience?: string;
-  /** Set for issuers the emulator hosts: the path segment its JWKS is served under. */
-  slug?: string;
-  /** Set for issuers hosted elsewhere. */
+  /** Whether the emulator holds the keys and serves the JWKS itself (under the login key). */
+  hosted: boolean;
+  /** Set for issuers hosted elsewhere: where their keys are published, as configured for them. */
   externalJwksUri?: string;
   signingKey?: Promise<SigningKey>;
   jwks?: JWTVerifyGetKey;
@@ -137,9 +137,13 @@ const FALLBACK_AUDIENCE = 'emulator-client';
 /** Lifetime of a minted login token when the caller does not choose one. */
 const DEFAULT_TOKEN_SECONDS = 3600;
 
-/** Turns a login key into a path segment for the JWKS URL (login keys may contain slashes). */
-export function slugFor(loginKey: string): string {
-  return loginKey.replace(/[^A-Za-z0-9.-]+/g, '_');
+/**
+ * The path segment a hosted issuer's JWKS and discovery document are served under. Percent-encoding
+ * is one-to-one, so two login keys never share keys (`host/realms/a` and `host/realms_a` did when
+ * slashes were folded into underscores).
+ */
+export function pathSegmentFor(loginKey: string): string {
+  return encodeURIComponent(loginKey);
 }
 
 /** Cognito knows an OpenID Connect provider by its issuer URL without the scheme. */
@@ -177,7 +181,7 @@ export class TokenService {
       alg: spec.alg ?? 'RS256',
       ...(spec.audiences ? { audiences: spec.audiences } : {}),
       ...(spec.defaultAudience !== undefined ? { defaultAudience: spec.defaultAudience } : {}),
-      slug: slugFor(spec.loginKey),
+      hosted: true,
     });
   }
 
@@ -196,6 +200,7 @@ export class TokenService {
       issuer: spec.issuer,
       alg: 'RS256',
       ...(spec.audiences ? { audiences: spec.audiences } : {}),
+      hosted: false,
       externalJwksUri: spec.jwksUri,
     });
   }
@@ -245,17 +250,17 @@ export class TokenService {
     return [...this.providers.values()].map((provider) => this.info(provider));
   }
 
-  /** The public JWKS of a hosted issuer, by its URL slug. */
-  async jwks(slug: string): Promise<{ keys: JWK[] } | undefined> {
-    const provider = this.hostedBySlug(slug);
+  /** The public JWKS of a hosted issuer, by its login key (the decoded path segment). */
+  async jwks(loginKey: string): Promise<{ keys: JWK[] } | undefined> {
+    const provider = this.hosted(loginKey);
     if (!provider) return undefined;
     const key = await this.signingKey(provider);
     return { keys: [key.publicJwk] };
   }
 
-  /** A minimal OpenID discovery document for a hosted issuer, by its URL slug. */
-  discovery(slug: string): Record<string, unknown> | undefined {
-    const provider = this.hostedBySlug(slug);
+  /** A minimal OpenID discovery document for a hosted issuer, by its login key (the decoded path segment). */
+  discovery(loginKey: string): Record<string, unknown> | undefined {
+    const provider = this.hosted(loginKey);
     if (!provider) return undefined;
     return {
       issuer: provider.issuer,
@@ -281,7 +286,7 @@ export class TokenService {
     if (!Number.isFinite(expiresIn)) throw new EmulatorUsageError('expiresIn must be a number of seconds.');
     const audience = options.aud ?? provider.defaultAudience;
     if (provider.format === 'opaque') return this.mintOpaque(provider, subject, expiresIn, audience);
-    if (!provider.slug) {
+    if (!provider.hosted) {
       throw new EmulatorUsageError(`The signing keys of ${loginKey} are held elsewhere; the emulator cannot mint for it.`);
     }
     // A provider configured without a client id still needs some audience: real id tokens always carry one.
@@ -342,20 +347,19 @@ export class TokenService {
       ...base,
       issuer: provider.issuer,
       jwksUri: this.jwksUri(provider),
-      mintable: provider.slug !== undefined && provider.kind !== 'cognitoIdentity',
+      mintable: provider.hosted && provider.kind !== 'cognitoIdentity',
       ...(provider.audiences ? { audiences: provider.audiences } : {}),
     };
   }
 
-  private hostedBySlug(slug: string): JwtProvider | undefined {
-    for (const provider of this.providers.values()) {
-      if (provider.format === 'jwt' && provider.slug === slug) return provider;
-    }
-    return undefined;
+  private hosted(loginKey: string): JwtProvider | undefined {
+    const provider = this.providers.get(loginKey);
+    return provider?.format === 'jwt' && provider.hosted ? provider : undefined;
   }
 
+  /** Each provider has its own JWKS location, so a token is only ever checked against its own issuer's keys. */
   private jwksUri(provider: JwtProvider): string {
-    return provider.externalJwksUri ?? `${this.baseUrl()}/_emulator/jwks/${provider.slug}`;
+    return provider.externalJwksUri ?? `${this.baseUrl()}/_emulator/jwks/${pathSegmentFor(provider.loginKey)}`;
   }
 
   /** Keys are made on first use: RSA generation is slow enough to matter when tests start many emulators. */
@@ -455,6 +459,8 @@ export class TokenService {
         issuer: provider.issuer,
         algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256'],
         currentDate: new Date(this.clock()),
+        // Without exp a token would never expire; Cognito refuses it.
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       throw this.joseErrorToCognito(error, provider);
@@ -475,6 +481,9 @@ export class TokenService {
         const claim = (error as { claim?: string }).claim;
         if (claim === 'iss') return notAuthorized("Invalid login token. Issuer doesn't match providerName");
         if (claim === 'nbf') return notAuthorized('Invalid login token. Token is not yet valid.');
+        if ((error as { reason?: string }).reason === 'missing') {
+          return notAuthorized(`Invalid login token. Missing a required claim: ${claim}`);
+        }
         return notAuthorized(`Invalid login token. Invalid claim: ${claim}`);
       }
       case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':

@@ -208,6 +208,20 @@ describe('login token checks', () => {
     await expectSdkError(idFor(emu.loginKeys.oidc, noAud), 'NotAuthorizedException', 400, 'Missing a required claim: aud');
   });
 
+  it('refuses a JWT without exp, in GetId and in GetCredentialsForIdentity (a token that never expires)', async () => {
+    const noExp = await emu.mintToken(emu.loginKeys.oidc, 'no-exp', { claims: { exp: null } });
+    expect(jwtPayload(noExp)).not.toHaveProperty('exp');
+    await expectSdkError(idFor(emu.loginKeys.oidc, noExp), 'NotAuthorizedException', 400, 'Invalid login token. Missing a required claim: exp');
+
+    const id = await idFor(emu.loginKeys.oidc, await emu.mintToken(emu.loginKeys.oidc, 'no-exp'));
+    await expectSdkError(
+      client.send(new GetCredentialsForIdentityCommand({ IdentityId: id, Logins: { [emu.loginKeys.oidc]: noExp } })),
+      'NotAuthorizedException',
+      400,
+      'Invalid login token. Missing a required claim: exp',
+    );
+  });
+
   it('refuses something that is not a JWT, and an opaque token it never issued', async () => {
     await expectSdkError(idFor(emu.loginKeys.google, 'not-a-jwt'), 'NotAuthorizedException', 400, /Not a valid OpenId Connect/);
     await expectSdkError(idFor(emu.loginKeys.facebook, 'EAAmadeup'), 'NotAuthorizedException', 400, 'Invalid login token. Invalid Facebook token.');
@@ -215,6 +229,51 @@ describe('login token checks', () => {
 
   it('refuses a provider the pool does not trust', async () => {
     await expectSdkError(idFor('login.untrusted.example', 'x'), 'NotAuthorizedException', 400, 'Token is not from a supported provider of this identity pool.');
+  });
+});
+
+describe('issuers whose names differ only where a path is folded (realms/a, realms_a)', () => {
+  const issuerA = 'https://idp.example/realms/a';
+  const issuerB = 'https://idp.example/realms_a';
+  const keyA = 'idp.example/realms/a';
+  const keyB = 'idp.example/realms_a';
+  let twins: EmulatorHandle;
+  let twinsClient: CognitoIdentityClient;
+
+  beforeAll(async () => {
+    twins = await startEmulator({
+      oidcIssuers: [
+        { issuer: issuerA, clientIds: ['twin-app'] },
+        { issuer: issuerB, clientIds: ['twin-app'] },
+      ],
+    });
+    twinsClient = publicClient(twins);
+  });
+
+  afterAll(async () => {
+    twinsClient?.destroy();
+    await twins?.close();
+  });
+
+  const getId = (loginKey: string, token: string) =>
+    twinsClient.send(new GetIdCommand({ IdentityPoolId: twins.identityPoolId, Logins: { [loginKey]: token } }));
+
+  it('publish their keys at two different JWKS URLs', () => {
+    const uris = twins.providers().filter((p) => p.loginKey === keyA || p.loginKey === keyB).map((p) => p.jwksUri);
+    expect(uris).toHaveLength(2);
+    expect(new Set(uris).size).toBe(2);
+  });
+
+  it("accept each issuer's own tokens", async () => {
+    expect((await getId(keyA, await twins.mintToken(keyA, 'alice'))).IdentityId).toMatch(IDENTITY_ID);
+    expect((await getId(keyB, await twins.mintToken(keyB, 'alice'))).IdentityId).toMatch(IDENTITY_ID);
+  });
+
+  it("refuse a token signed with one issuer's key that claims the other issuer", async () => {
+    const forgedAsB = await twins.mintToken(keyA, 'mallory', { claims: { iss: issuerB } });
+    await expectSdkError(getId(keyB, forgedAsB), 'NotAuthorizedException', 400, "Invalid login token. Couldn't verify signed token.");
+    const forgedAsA = await twins.mintToken(keyB, 'mallory', { claims: { iss: issuerA } });
+    await expectSdkError(getId(keyA, forgedAsA), 'NotAuthorizedException', 400, "Invalid login token. Couldn't verify signed token.");
   });
 });
 
