@@ -3,10 +3,21 @@ import type { AuthMachine } from './machines/auth.machine.js';
 import type { AuthHubEvent, AuthHubEventName } from './machines/authSession.js';
 import { AuthError } from './AuthError.js';
 
+/** The payload of one hub event: its name, and the data of that event (none for some). */
+type PayloadOf<E extends AuthHubEvent> = E extends { data: infer Data }
+  ? { event: E['type']; data: Data }
+  : { event: E['type']; data?: undefined };
+
+/**
+ * A hub payload, typed by event: `switch (payload.event)` narrows `payload.data`, e.g. to
+ * `{ identityId, provider }` for `federatedToIdentityPool`. Derived from {@link AuthHubEvent}.
+ */
+export type HubPayload = PayloadOf<AuthHubEvent>;
+
 /** What a hub listener receives, in Amplify's shape. */
 export interface HubCapsule {
   channel: 'auth';
-  payload: { event: AuthHubEventName; data?: AuthHubEvent['data'] };
+  payload: HubPayload;
 }
 
 export type HubCallback = (capsule: HubCapsule) => void;
@@ -27,6 +38,11 @@ export const HUB_EVENTS: readonly AuthHubEventName[] = [
   'federationToIdentityPoolCleared',
 ];
 
+function payloadOf(event: AuthHubEvent): HubPayload {
+  // TypeScript cannot see that the type and the data come from one event; AuthHubEvent pairs them.
+  return (event.data ? { event: event.type, data: event.data } : { event: event.type }) as HubPayload;
+}
+
 /** Relays the machine's emitted auth events to Amplify-style hub listeners. */
 export function createHub(actor: Actor<AuthMachine>): AuthHub {
   return {
@@ -37,7 +53,7 @@ export function createHub(actor: Actor<AuthMachine>): AuthHub {
       const subscriptions = HUB_EVENTS.map((name) =>
         actor.on(name, (event: AuthHubEvent) => {
           try {
-            callback({ channel: 'auth', payload: { event: event.type, ...(event.data ? { data: event.data } : {}) } });
+            callback({ channel: 'auth', payload: payloadOf(event) });
           } catch {
             // A listener's own fault must not stop the auth machine, which delivers this event.
           }

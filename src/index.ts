@@ -21,7 +21,7 @@ export type { AuthProviderType } from './AuthProvider.js';
 export { AuthError, isAuthError } from './AuthError.js';
 export type { AuthErrorName } from './AuthError.js';
 export { Secret } from './Secret.js';
-export type { AuthHub, HubCallback, HubCapsule } from './hub.js';
+export type { AuthHub, HubCallback, HubCapsule, HubPayload } from './hub.js';
 export { createRedactingInspector, maskSecrets, serializeInspectionEvent } from './inspection.js';
 export { AccessGroup } from './storage/AccessGroup.js';
 export { createMemoryStorage } from './storage/createMemoryStorage.js';

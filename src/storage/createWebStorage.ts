@@ -8,7 +8,7 @@ export type WebStorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 function noWebStorage(cause?: unknown): AuthError {
   return new AuthError('ValidationError', {
     message:
-      'No Web Storage is available here: pass one, e.g. createWebStorage(window.sessionStorage), or use createMemoryStorage().',
+      "No Web Storage (localStorage) is available here. In Node, keep the session in files with createFileStorage({ directory }) from 'cognito-auth-machine/node'; in a browser, pass another Storage, e.g. createWebStorage(window.sessionStorage); in tests, use createMemoryStorage().",
     ...(cause === undefined ? {} : { cause }),
   });
 }
