@@ -13,6 +13,7 @@ import { validateAccessGroup, validateName } from './storage/validateName.js';
 import {
   assertEndpoint,
   assertIdentityPoolId,
+  assertInspectionObserver,
   assertOptionalFunction,
   assertPlainOptions,
   assertRegion,
@@ -127,6 +128,7 @@ function validateConfig(config: AuthConfig): void {
   assertPlainOptions(config.federation, 'federation');
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
+  if (config.inspect !== undefined) assertInspectionObserver(config.inspect, 'inspect');
   assertPlainOptions(config.secureStoragePreferences, 'secureStoragePreferences');
   validateName(config.appId ?? 'default', 'appId');
   validateAccessGroup(config.secureStoragePreferences?.accessGroup);

@@ -1,5 +1,6 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { Secret, SECRET_MASK } from './Secret.js';
+import { assertInspectionObserver } from './validateConfig.js';
 
 /** Keys whose string values are secrets wherever they appear (ours and the AWS wire names). */
 const SECRET_KEYS = new Set(
@@ -110,10 +111,11 @@ export function maskSecrets<T>(value: T): unknown {
 export function createRedactingInspector(
   observer: Observer<InspectionEvent> | ((event: InspectionEvent) => void),
 ): (event: InspectionEvent) => void {
-  const next = typeof observer === 'function' ? observer : observer.next?.bind(observer);
+  assertInspectionObserver(observer, 'createRedactingInspector(observer)');
+  const next = typeof observer === 'function' ? observer : observer.next!.bind(observer);
   return (event) => {
     try {
-      next?.(maskSecrets(event) as InspectionEvent);
+      next(maskSecrets(event) as InspectionEvent);
     } catch {
       // The observer's own fault must not reach the machine it watches.
     }
