@@ -12,10 +12,26 @@ export interface AuthProvider {
 /** Longest login key Cognito accepts (Logins map keys are 1..128 characters). */
 const MAX_LOGIN_KEY_LENGTH = 128;
 
+/**
+ * What a login key may not contain: white space and separators, control and format characters
+ * (NUL, ESC, DEL, C1, zero-width and bidi marks), lone surrogates, private-use and unassigned
+ * code points. Login keys are printable text as configured in the identity pool.
+ */
+const NOT_PRINTABLE = /[\s\p{C}\p{Z}]/u;
+
+/** An OpenID Connect issuer goes in without its scheme: `accounts.example.com`, not `https://…`. */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 function named(type: 'oidc' | 'saml' | 'custom', name: string): AuthProvider {
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > MAX_LOGIN_KEY_LENGTH || /\s/.test(name)) {
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.length > MAX_LOGIN_KEY_LENGTH ||
+    NOT_PRINTABLE.test(name) ||
+    (type === 'oidc' && URL_SCHEME.test(name))
+  ) {
     throw new AuthError('ValidationError', {
-      message: `AuthProvider.${type}(name) needs a login key of 1 to ${MAX_LOGIN_KEY_LENGTH} characters without spaces, as configured in the identity pool.`,
+      message: `AuthProvider.${type}(name) needs the login key as configured in the identity pool: 1 to ${MAX_LOGIN_KEY_LENGTH} printable characters without spaces${type === 'oidc' ? ' or https://' : ''}.`,
     });
   }
   return Object.freeze({ type, loginKey: name });
@@ -28,11 +44,21 @@ export const AuthProvider = Object.freeze({
   facebook: Object.freeze({ type: 'facebook', loginKey: 'graph.facebook.com' }) as AuthProvider,
   google: Object.freeze({ type: 'google', loginKey: 'accounts.google.com' }) as AuthProvider,
   twitter: Object.freeze({ type: 'twitter', loginKey: 'api.twitter.com' }) as AuthProvider,
-  /** An OpenID Connect provider: `name` is its issuer as configured in the pool (no `https://`). */
+  /**
+   * An OpenID Connect provider: `name` is its issuer as configured in the pool (no `https://`).
+   * @throws {AuthError} `ValidationError` unless `name` is 1 to 128 printable characters without
+   * spaces, control characters or a URL scheme.
+   */
   oidc: (name: string): AuthProvider => named('oidc', name),
-  /** A SAML provider: `name` is its provider ARN. */
+  /**
+   * A SAML provider: `name` is its provider ARN.
+   * @throws {AuthError} `ValidationError` unless `name` is 1 to 128 printable characters without spaces or control characters.
+   */
   saml: (name: string): AuthProvider => named('saml', name),
-  /** Any other login key, e.g. `cognito-identity.amazonaws.com` for developer-authenticated tokens. */
+  /**
+   * Any other login key, e.g. `cognito-identity.amazonaws.com` for developer-authenticated tokens.
+   * @throws {AuthError} `ValidationError` unless `name` is 1 to 128 printable characters without spaces or control characters.
+   */
   custom: (name: string): AuthProvider => named('custom', name),
 });
 
@@ -46,6 +72,11 @@ const builtIn: readonly AuthProvider[] = [
 
 const providerTypes: readonly AuthProviderType[] = ['amazon', 'apple', 'facebook', 'google', 'twitter', 'oidc', 'saml', 'custom'];
 
+const unknownProvider = () =>
+  new AuthError('ValidationError', {
+    message: 'Unknown provider: pass one of AuthProvider.amazon, apple, facebook, google, twitter, or AuthProvider.oidc/saml/custom(name).',
+  });
+
 /** The identity-pool login key for a provider. */
 export function loginKeyFor(provider: AuthProvider): string {
   return provider.loginKey;
@@ -56,12 +87,15 @@ export function loginKeyFor(provider: AuthProvider): string {
  * canonical frozen form. Throws `ValidationError` otherwise.
  */
 export function toAuthProvider(value: unknown): AuthProvider {
-  if (typeof value !== 'object' || value === null) {
-    throw new AuthError('ValidationError', {
-      message: 'Unknown provider: pass one of AuthProvider.amazon, apple, facebook, google, twitter, or AuthProvider.oidc/saml/custom(name).',
-    });
+  if (typeof value !== 'object' || value === null) throw unknownProvider();
+  let type: unknown;
+  let loginKey: unknown;
+  try {
+    ({ type, loginKey } = value as { type?: unknown; loginKey?: unknown });
+  } catch {
+    // A getter or proxy that throws: the app's fault, reported like any other bad provider.
+    throw unknownProvider();
   }
-  const { type, loginKey } = value as { type?: unknown; loginKey?: unknown };
   const known = builtIn.find((p) => p.type === type);
   if (known) {
     if (loginKey !== known.loginKey) {
@@ -70,9 +104,7 @@ export function toAuthProvider(value: unknown): AuthProvider {
     return known;
   }
   if (typeof type !== 'string' || !providerTypes.includes(type as AuthProviderType) || typeof loginKey !== 'string') {
-    throw new AuthError('ValidationError', {
-      message: 'Unknown provider: pass one of AuthProvider.amazon, apple, facebook, google, twitter, or AuthProvider.oidc/saml/custom(name).',
-    });
+    throw unknownProvider();
   }
   return named(type as 'oidc' | 'saml' | 'custom', loginKey);
 }

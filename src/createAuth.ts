@@ -13,6 +13,7 @@ import { validateAccessGroup, validateName } from './storage/validateName.js';
 import {
   assertEndpoint,
   assertIdentityPoolId,
+  assertInspectionObserver,
   assertOptionalFunction,
   assertPlainOptions,
   assertRegion,
@@ -38,7 +39,18 @@ export interface AuthConfig {
     /** Asked for a fresh provider token before federated credentials are renewed. */
     refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
   };
-  /** An XState inspection observer, handed to `createActor`. Wrap it with `createRedactingInspector`. */
+  /**
+   * An XState inspection observer (a function, or an object with `next`), handed to `createActor`.
+   * Inspection events carry the machine's data: mask it with `createRedactingInspector(observer)`,
+   * which works for any observer, or give a Stately inspector `serialize: serializeInspectionEvent`.
+   * Pass a Stately inspector's `inspector.inspect`, not the inspector itself.
+   *
+   * @example
+   * import { createWebSocketInspector } from '@statelyai/inspect';
+   * const inspector = createWebSocketInspector({ url: 'ws://localhost:8080' });
+   * createAuth({ ...config, inspect: createRedactingInspector(inspector.inspect) });
+   * // or: createWebSocketInspector({ url, serialize: serializeInspectionEvent }), then `inspect: inspector.inspect`
+   */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Epoch milliseconds. Default `Date.now`. */
   clock?: () => number;
@@ -127,6 +139,7 @@ function validateConfig(config: AuthConfig): void {
   assertPlainOptions(config.federation, 'federation');
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
+  if (config.inspect !== undefined) assertInspectionObserver(config.inspect, 'inspect');
   assertPlainOptions(config.secureStoragePreferences, 'secureStoragePreferences');
   validateName(config.appId ?? 'default', 'appId');
   validateAccessGroup(config.secureStoragePreferences?.accessGroup);

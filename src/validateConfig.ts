@@ -70,3 +70,17 @@ export function assertPlainOptions(value: unknown, name: string): void {
     `${name} must be an options object.`,
   );
 }
+
+/**
+ * Checks an XState inspection observer: a function, or an object with a `next` method (a Stately
+ * inspector's `inspector.inspect`, not the inspector itself).
+ */
+export function assertInspectionObserver(value: unknown, name: string): void {
+  let ok: boolean;
+  try {
+    ok = typeof value === 'function' || (typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function');
+  } catch {
+    ok = false; // a getter that throws
+  }
+  assertValid(ok, `${name} must be a function or an observer with next() (inspector.inspect).`);
+}

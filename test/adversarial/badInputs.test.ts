@@ -129,6 +129,7 @@ describe('bad input: the documented error, nothing sent, nothing changed', () =>
       'AuthProvider.oidc',
       'AuthProvider.custom',
       'AuthProvider.saml',
+      'createRedactingInspector',
       'hub.listen',
       'federateToIdentityPool',
       'fetchAuthSession',

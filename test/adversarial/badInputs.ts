@@ -9,6 +9,7 @@
  */
 import { AuthProvider } from '../../src/AuthProvider.js';
 import type { Auth, AuthConfig } from '../../src/createAuth.js';
+import { createRedactingInspector } from '../../src/inspection.js';
 import { AccessGroup } from '../../src/storage/AccessGroup.js';
 import type { SecureStorage } from '../../src/storage/SecureStorage.js';
 
@@ -28,7 +29,7 @@ export interface BadInputContext {
 export interface BadInput {
   /** What is fed where, readable in the test name. */
   name: string;
-  /** `construct`: createAuth, AccessGroup, AuthProvider, hub.listen (synchronous throws); `call`: an API call (rejects). */
+  /** `construct`: createAuth, AccessGroup, AuthProvider, createRedactingInspector, hub.listen (synchronous throws); `call`: an API call (rejects). */
   kind: 'construct' | 'call' | 'storage';
   target: Target;
   expected: 'ValidationError' | 'startsSignedOut';
@@ -84,6 +85,15 @@ const storageRow = (name: string, read: (key: string) => unknown): BadInput => (
 
 const sessionKey = (key: string) => key.endsWith('/session');
 
+/** A constructor or factory that must throw a ValidationError at once. */
+const construct = (name: string, run: () => unknown): BadInput => ({
+  name,
+  kind: 'construct',
+  target: 'signedOut',
+  expected: 'ValidationError',
+  run,
+});
+
 export const BAD_INPUTS: readonly BadInput[] = [
   // ---- createAuth: the config ----------------------------------------------------------------
   { name: 'createAuth: no config at all', kind: 'construct', target: 'signedOut', expected: 'ValidationError', run: (ctx) => ctx.createAuth(undefined as unknown as AuthConfig) },
@@ -125,6 +135,9 @@ export const BAD_INPUTS: readonly BadInput[] = [
   config('federation.refreshProviderToken a string', () => ({ federation: { refreshProviderToken: 'token' } })),
   config('federation an array', () => ({ federation: [] })),
   config('clock a number', () => ({ clock: Date.now() })),
+  config('inspect a number', () => ({ inspect: 42 })),
+  config('inspect the string "console"', () => ({ inspect: 'console' })),
+  config('inspect an object without next() (an inspector, not its .inspect)', () => ({ inspect: { start() {}, stop() {} } })),
 
   // ---- AccessGroup, AuthProvider, hub ------------------------------------------------------------
   { name: 'new AccessGroup: empty name', kind: 'construct', target: 'signedOut', expected: 'ValidationError', run: () => new AccessGroup({ name: '' }) },
@@ -136,6 +149,19 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'AuthProvider.oidc: empty issuer', kind: 'construct', target: 'signedOut', expected: 'ValidationError', run: () => AuthProvider.oidc('') },
   { name: 'AuthProvider.custom: login key with a space', kind: 'construct', target: 'signedOut', expected: 'ValidationError', run: () => AuthProvider.custom('my provider') },
   { name: 'AuthProvider.saml: oversized ARN (129 characters)', kind: 'construct', target: 'signedOut', expected: 'ValidationError', run: () => AuthProvider.saml(long(129)) },
+  construct('AuthProvider.custom: login key with NUL', () => AuthProvider.custom('cognito-identity.amazonaws.com\u0000')),
+  construct('AuthProvider.custom: login key with ESC', () => AuthProvider.custom('\u001b[31mcognito-identity.amazonaws.com')),
+  construct('AuthProvider.custom: login key with DEL', () => AuthProvider.custom('cognito\u007fidentity.amazonaws.com')),
+  construct('AuthProvider.custom: login key with a C1 control (CSI)', () => AuthProvider.custom('cognito\u009bidentity.amazonaws.com')),
+  construct('AuthProvider.custom: login key with a lone surrogate', () => AuthProvider.custom('cognito-identity.amazonaws.com\uD800')),
+  construct('AuthProvider.custom: login key with a zero-width space', () => AuthProvider.custom('cognito\u200bidentity.amazonaws.com')),
+  construct('AuthProvider.custom: login key with a bidi override', () => AuthProvider.custom('\u202emoc.elgoog.stnuocca')),
+  construct('AuthProvider.oidc: issuer with https://', () => AuthProvider.oidc('https://issuer.example.com')),
+  construct('AuthProvider.oidc: issuer with a control character', () => AuthProvider.oidc('issuer.example.com\u0007')),
+  construct('AuthProvider.saml: ARN with a NUL', () => AuthProvider.saml('arn:aws:iam::123456789012:saml-provider/Okta\u0000')),
+  construct('createRedactingInspector: a number', () => createRedactingInspector(42 as unknown as () => void)),
+  construct('createRedactingInspector: the string "console"', () => createRedactingInspector('console' as unknown as () => void)),
+  construct('createRedactingInspector: an object without next()', () => createRedactingInspector({} as unknown as () => void)),
   { name: "hub.listen: a channel other than 'auth'", kind: 'construct', target: 'federated', expected: 'ValidationError', run: (ctx) => ctx.auth.hub.listen('storage' as 'auth', () => undefined) },
   { name: 'hub.listen: no callback', kind: 'construct', target: 'federated', expected: 'ValidationError', run: (ctx) => ctx.auth.hub.listen('auth', undefined as unknown as () => void) },
 
@@ -151,6 +177,17 @@ export const BAD_INPUTS: readonly BadInput[] = [
   call('federated', 'federateToIdentityPool: provider null', (ctx) => ctx.auth.federateToIdentityPool(ctx.token, null as unknown as AuthProvider)),
   call('federated', 'federateToIdentityPool: google with a foreign login key', (ctx) =>
     ctx.auth.federateToIdentityPool(ctx.token, { type: 'google', loginKey: 'evil.example.com' } as AuthProvider)),
+  call('federated', 'federateToIdentityPool: provider whose getter throws', (ctx) =>
+    ctx.auth.federateToIdentityPool(ctx.token, {
+      get type(): never {
+        throw new Error('getter fault');
+      },
+      loginKey: 'graph.facebook.com',
+    } as unknown as AuthProvider)),
+  call('federated', 'federateToIdentityPool: custom look-alike with a NUL in its login key', (ctx) =>
+    ctx.auth.federateToIdentityPool(ctx.token, { type: 'custom', loginKey: 'graph.facebook.com\u0000' } as AuthProvider)),
+  call('federated', 'federateToIdentityPool: oidc look-alike with a scheme in its login key', (ctx) =>
+    ctx.auth.federateToIdentityPool(ctx.token, { type: 'oidc', loginKey: 'https://issuer.example.com' } as AuthProvider)),
   call('federated', 'federateToIdentityPool: provider a login-key string', (ctx) =>
     ctx.auth.federateToIdentityPool(ctx.token, 'accounts.google.com' as unknown as AuthProvider)),
   call('federated', 'federateToIdentityPool: options a string', (ctx) =>
