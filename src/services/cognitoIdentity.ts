@@ -49,10 +49,10 @@ function logins(login: Login | undefined): Record<string, string> | undefined {
 /** `Credentials.Expiration` in epoch ms: the wire has epoch seconds; the SDK hands a Date. */
 function expirationMs(value: unknown): number | undefined {
   if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000);
   if (typeof value === 'string' && value !== '') {
     const seconds = Number(value);
-    if (Number.isFinite(seconds)) return seconds * 1000;
+    if (Number.isFinite(seconds)) return Math.round(seconds * 1000);
     const date = Date.parse(value);
     if (!Number.isNaN(date)) return date;
   }
