@@ -218,7 +218,11 @@ describe('answers: ours parse as the SDK does', () => {
     const sdk = sdkClient(sdkServer.endpoint);
     const input = operation === 'GetId' ? { IdentityPoolId: POOL } : { IdentityId: IDENTITY };
     const [sdkError, ourError] = await Promise.all([
-      caught(sdk.send(operation === 'GetId' ? new GetIdCommand(input as never) : new GetCredentialsForIdentityCommand(input as never))),
+      caught(
+        operation === 'GetId'
+          ? sdk.send(new GetIdCommand(input as never))
+          : sdk.send(new GetCredentialsForIdentityCommand(input as never)),
+      ),
       caught(awsJsonClientFor(ourServer.endpoint, 'AWSCognitoIdentityService').call(operation, input)),
     ]);
     if (json === false) {
