@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../../src/AuthError.js';
+import { createCognitoIdentityService } from '../../../src/services/cognitoIdentity.js';
 import { awsJsonClientFor, MAX_ANSWER_BYTES } from '../../../src/services/http/awsJsonClient.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/services/http/packageVersion.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../../src/services/http/retryPolicy.js';
@@ -88,6 +89,17 @@ describe('the answer size cap', () => {
       expect(report.sent).toBeLessThan(TOTAL / 10);
     });
   }
+
+  it('refuses a 300 MB GetId answer through the identity service, unread', async () => {
+    const { endpoint, report, TOTAL } = await hugeAnswerServer(false);
+    const service = createCognitoIdentityService({ region: 'us-east-1', identityPoolId: 'us-east-1:pool', endpoint });
+    const error = await caught(service.getId(undefined));
+    expect(error).toMatchObject({ name: 'ServiceError' });
+    expect((error as AuthError).message).toMatch(/too large/);
+    await report.settled;
+    expect(report.closedEarly).toBe(true);
+    expect(report.sent).toBeLessThan(TOTAL / 10);
+  });
 
   it('reads an answer just under the cap', async () => {
     const padding = 'x'.repeat(MAX_ANSWER_BYTES - 100);
