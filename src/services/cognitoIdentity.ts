@@ -1,7 +1,8 @@
-import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { AuthError } from '../AuthError.js';
 import { Secret } from '../Secret.js';
 import type { CredentialsRecord } from '../storage/SessionRecord.js';
+import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
+import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { toAuthError } from './serviceErrors.js';
 
 /** Where the identity pool is. `endpoint` is a full URL, e.g. a local emulator. */
@@ -9,6 +10,8 @@ export interface IdentityPoolConfig {
   region: string;
   identityPoolId: string;
   endpoint?: string;
+  /** FIPS and dual-stack endpoints of `region`; not with `endpoint`. */
+  endpointVariant?: EndpointVariant;
 }
 
 /** One `{ loginKey: token }` entry, or none for guest identities. */
@@ -26,78 +29,110 @@ export interface CognitoIdentityService {
   ): Promise<CredentialsRecord>;
 }
 
-type SdkModule = typeof import('@aws-sdk/client-cognito-identity');
+/** The two operations, as their wire input and output (AWS JSON 1.1 member names). */
+export type IdentityOperation = 'GetId' | 'GetCredentialsForIdentity';
 
-let sdk: Promise<SdkModule> | undefined;
+/** Sends one operation and answers its output; failures are thrown as the transport raised them. */
+export type IdentitySend = (
+  operation: IdentityOperation,
+  input: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+) => Promise<Record<string, unknown>>;
 
-/** The SDK is loaded on first use, so it stays out of a browser app's initial chunk. */
-function loadSdk(): Promise<SdkModule> {
-  sdk ??= import('@aws-sdk/client-cognito-identity');
-  return sdk;
-}
+const GET_ID = 'Getting the identity id (GetId)';
+const GET_CREDENTIALS = 'Getting credentials (GetCredentialsForIdentity)';
 
 function logins(login: Login | undefined): Record<string, string> | undefined {
   return login ? { [login.loginKey]: login.token.reveal() } : undefined;
 }
 
-/**
- * Builds the Cognito Identity service on the AWS SDK v3 client. GetId and
- * GetCredentialsForIdentity are public operations: no AWS credentials are needed or sent.
- */
-export function createCognitoIdentityService(config: IdentityPoolConfig): CognitoIdentityService {
-  let client: Promise<{ client: CognitoIdentityClient; sdk: SdkModule }> | undefined;
-  const getClient = () => {
-    client ??= loadSdk().then((mod) => ({
-      sdk: mod,
-      client: new mod.CognitoIdentityClient({
-        region: config.region,
-        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-        // Public operations; a placeholder stops the SDK from hunting for credentials.
-        credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-      }),
-    }));
-    return client;
-  };
+/** `Credentials.Expiration` in epoch ms: the wire has epoch seconds; the SDK hands a Date. */
+function expirationMs(value: unknown): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000);
+  if (typeof value === 'string' && value !== '') {
+    const seconds = Number(value);
+    if (Number.isFinite(seconds)) return Math.round(seconds * 1000);
+    const date = Date.parse(value);
+    if (!Number.isNaN(date)) return date;
+  }
+  return undefined;
+}
 
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The Cognito Identity service over any transport: builds the requests, checks the answers and
+ * maps every failure through the one exception table. Shared by the fetch and SDK variants.
+ */
+export function identityServiceOver(identityPoolId: string, send: IdentitySend): CognitoIdentityService {
   return {
     async getId(login, signal) {
-      const { client, sdk } = await getClient();
       try {
-        const out = await client.send(
-          new sdk.GetIdCommand({ IdentityPoolId: config.identityPoolId, Logins: logins(login) }),
-          { abortSignal: signal },
-        );
-        if (!out.IdentityId) throw new AuthError('ServiceError', { message: 'GetId answered without an identity id.' });
-        return out.IdentityId;
+        const out = await send('GetId', { IdentityPoolId: identityPoolId, ...definedLogins(login) }, signal);
+        const identityId = text(out['IdentityId']);
+        if (!identityId) throw new AuthError('ServiceError', { message: 'GetId answered without an identity id.' });
+        return identityId;
       } catch (error) {
-        throw toAuthError(error, 'Getting the identity id (GetId)');
+        throw toAuthError(error, GET_ID);
       }
     },
 
     async getCredentialsForIdentity({ identityId, login, customRoleArn }, signal) {
-      const { client, sdk } = await getClient();
       try {
-        const out = await client.send(
-          new sdk.GetCredentialsForIdentityCommand({
-            IdentityId: identityId,
-            Logins: logins(login),
-            ...(customRoleArn ? { CustomRoleArn: customRoleArn } : {}),
-          }),
-          { abortSignal: signal },
+        const out = await send(
+          'GetCredentialsForIdentity',
+          { IdentityId: identityId, ...definedLogins(login), ...(customRoleArn ? { CustomRoleArn: customRoleArn } : {}) },
+          signal,
         );
-        const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken || !c.Expiration) {
+        const c = out['Credentials'] as Record<string, unknown> | undefined;
+        const accessKeyId = text(c?.['AccessKeyId']);
+        const secretKey = text(c?.['SecretKey']);
+        const sessionToken = text(c?.['SessionToken']);
+        const expiration = expirationMs(c?.['Expiration']);
+        if (!accessKeyId || !secretKey || !sessionToken || expiration === undefined) {
           throw new AuthError('ServiceError', { message: 'GetCredentialsForIdentity answered without complete credentials.' });
         }
         return {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: new Secret(c.SecretKey),
-          sessionToken: new Secret(c.SessionToken),
-          expiration: c.Expiration.getTime(),
+          accessKeyId,
+          secretAccessKey: new Secret(secretKey),
+          sessionToken: new Secret(sessionToken),
+          expiration,
         };
       } catch (error) {
-        throw toAuthError(error, 'Getting credentials (GetCredentialsForIdentity)');
+        throw toAuthError(error, GET_CREDENTIALS);
       }
     },
   };
+}
+
+function definedLogins(login: Login | undefined): { Logins?: Record<string, string> } {
+  const map = logins(login);
+  return map ? { Logins: map } : {};
+}
+
+/**
+ * Builds the Cognito Identity service on this package's own client over `fetch`. GetId and
+ * GetCredentialsForIdentity are public operations: no AWS credentials are needed or sent.
+ * Every service on the same endpoint shares one client.
+ */
+export function createCognitoIdentityService(config: IdentityPoolConfig): CognitoIdentityService {
+  let client: AwsJsonClient | undefined;
+  return identityServiceOver(config.identityPoolId, (operation, input, signal) => {
+    client ??= awsJsonClientFor(endpointOf(config), 'AWSCognitoIdentityService');
+    return client.call(operation, input, signal);
+  });
+}
+
+function endpointOf(config: IdentityPoolConfig): string {
+  try {
+    return resolveEndpoint('cognito-identity', config.region, config.endpoint, config.endpointVariant);
+  } catch (error) {
+    throw new AuthError('ValidationError', {
+      message: `The identity pool endpoint could not be resolved: ${(error as Error).message}.`,
+      cause: error,
+    });
+  }
 }

@@ -8,6 +8,8 @@ export { actorsFrom, createAuthActors, createAuthServices, DEFAULT_DEADLINE_MS, 
 export type { AuthActorDeps, AuthActors, AuthServices, ServiceArgs, UserPoolService } from './authActors.js';
 export { createCognitoIdentityService } from './cognitoIdentity.js';
 export type { CognitoIdentityService, IdentityPoolConfig, Login } from './cognitoIdentity.js';
+export type { EndpointVariant } from './http/endpoints.js';
+export { createSdkCognitoIdentityService } from './sdkCognitoIdentity.js';
 export { SessionVault } from './SessionVault.js';
 export { isAuthenticationFailure, toAuthError } from './serviceErrors.js';
 export * as userPoolCalls from './userPool.js';

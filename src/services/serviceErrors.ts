@@ -32,6 +32,16 @@ const suggestions: Partial<Record<string, string>> = {
   ResourceNotFoundException: 'Check the identity pool id and region, or federate again to get a new identity.',
   TooManyRequestsException: 'Cognito is throttling requests; the session is kept, try again shortly.',
   UserNotFoundException: 'Check the username, or sign the user up first.',
+  // These requests reached Cognito, so the generic ValidationError advice ("nothing was sent") is wrong here.
+  InvalidParameterException:
+    'Cognito refused a parameter of the request (the request was sent): check the configured ids, the login key and the token, then try again.',
+  InvalidPasswordException:
+    'Cognito refused the password (the request was sent): choose one that meets the user pool\'s password policy and try again.',
+};
+
+/** For an exception that reached Cognito and has no advice of its own: never "nothing was sent". */
+const sentRequestSuggestion: Partial<Record<AuthErrorName, string>> = {
+  ValidationError: 'Cognito refused the request as sent: check the input and the configuration, then try again.',
 };
 
 function exceptionName(error: unknown): string | undefined {
@@ -68,7 +78,9 @@ export function toAuthError(error: unknown, operation: string): AuthError {
       message: `${operation} failed: Cognito answered ${awsName}.`,
       cause: error,
       serviceErrorName: awsName,
-      ...(suggestions[awsName] ? { recoverySuggestion: suggestions[awsName] } : {}),
+      ...((suggestions[awsName] ?? sentRequestSuggestion[entry.name])
+        ? { recoverySuggestion: suggestions[awsName] ?? sentRequestSuggestion[entry.name] }
+        : {}),
     });
   }
   return new AuthError('ServiceError', {

@@ -1,13 +1,9 @@
-import type {
-  AuthenticationResultType,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommandOutput,
-  RespondToAuthChallengeCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { decodeJwt, type JWTPayload } from 'jose';
 import { AuthError } from '../AuthError.js';
 import { Secret } from '../Secret.js';
 import type { UserPoolTokensRecord } from '../storage/SessionRecord.js';
+import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
+import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
+import { decodeJwtClaims, type JwtClaims } from './http/jwt.js';
 import { toAuthError } from './serviceErrors.js';
 
 /** Where a Cognito user pool lives and which app client signs users in. */
@@ -20,6 +16,8 @@ export interface UserPoolConfig {
   userPoolClientId: string;
   /** Full URL of another endpoint, e.g. a local emulator. Defaults to the AWS endpoint of `region`. */
   endpoint?: string;
+  /** FIPS and dual-stack endpoints of `region`; not with `endpoint`. */
+  endpointVariant?: EndpointVariant;
 }
 
 /** What one sign-in step ended in: tokens, or a challenge the app must answer. */
@@ -27,43 +25,39 @@ export type SignInStepResult =
   | { kind: 'signedIn'; tokens: UserPoolTokensRecord; username: string; userId: string }
   | { kind: 'newPasswordRequired'; session: Secret; username: string };
 
-type SdkModule = typeof import('@aws-sdk/client-cognito-identity-provider');
-type AuthOutput = InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput;
+/** The members of Cognito's `AuthenticationResult` this library reads. */
+interface AuthenticationResult {
+  IdToken?: string;
+  AccessToken?: string;
+  RefreshToken?: string;
+  ExpiresIn?: number;
+}
+
+/** What InitiateAuth and RespondToAuthChallenge answer, as far as this library reads it. */
+interface AuthOutput {
+  ChallengeName?: string;
+  Session?: string;
+  ChallengeParameters?: Record<string, string>;
+  AuthenticationResult?: AuthenticationResult;
+}
 
 const SIGN_IN = 'Sign-in';
 const NEW_PASSWORD = 'Setting the new password';
 const REFRESH = 'Refreshing the user pool tokens';
 const SIGN_OUT = 'Global sign-out';
 
-let sdkModule: Promise<SdkModule> | undefined;
-const clients = new Map<string, CognitoIdentityProviderClient>();
-
-/** Loads the SDK on first use only, so it stays out of a browser's initial chunk. */
-function loadSdk(): Promise<SdkModule> {
-  if (!sdkModule) {
-    const loading = import('@aws-sdk/client-cognito-identity-provider');
-    sdkModule = loading;
-    // A load that failed (e.g. a chunk that could not be fetched) is tried again on the next call.
-    loading.catch(() => {
-      if (sdkModule === loading) sdkModule = undefined;
+/** The shared client of the user pool's endpoint; the pool and app client ids travel in each request. */
+function clientFor(config: UserPoolConfig): AwsJsonClient {
+  let url: string;
+  try {
+    url = resolveEndpoint('cognito-idp', config.region, config.endpoint, config.endpointVariant);
+  } catch (error) {
+    throw new AuthError('ValidationError', {
+      message: `The user pool endpoint could not be resolved: ${(error as Error).message}.`,
+      cause: error,
     });
   }
-  return sdkModule;
-}
-
-/** One client per region and endpoint; the user pool and app client ids travel in each request. */
-async function clientFor(config: UserPoolConfig): Promise<{ sdk: SdkModule; client: CognitoIdentityProviderClient }> {
-  const sdk = await loadSdk();
-  const key = `${config.region}|${config.endpoint ?? ''}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new sdk.CognitoIdentityProviderClient({
-      region: config.region,
-      ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-    });
-    clients.set(key, client);
-  }
-  return { sdk, client };
+  return awsJsonClientFor(url, 'AWSCognitoIdentityProviderService');
 }
 
 function cancelled(operation: string, signal: AbortSignal): AuthError {
@@ -71,21 +65,20 @@ function cancelled(operation: string, signal: AbortSignal): AuthError {
 }
 
 /**
- * Runs one SDK call. Every failure leaves as an {@link AuthError} named by the one exception
+ * Runs one Cognito call. Every failure leaves as an {@link AuthError} named by the one exception
  * table; `override` may rename an AWS exception that means something else for this call.
  */
-async function call<T>(
+async function call(
   config: UserPoolConfig,
   operation: string,
   signal: AbortSignal | undefined,
-  run: (sdk: SdkModule, client: CognitoIdentityProviderClient) => Promise<T>,
+  target: string,
+  input: Record<string, unknown>,
   override?: (error: unknown) => AuthError | undefined,
-): Promise<T> {
+): Promise<AuthOutput> {
   if (signal?.aborted) throw cancelled(operation, signal);
   try {
-    const { sdk, client } = await clientFor(config);
-    if (signal?.aborted) throw cancelled(operation, signal);
-    return await run(sdk, client);
+    return (await clientFor(config).call(target, input, signal)) as AuthOutput;
   } catch (error) {
     if (error instanceof AuthError) throw error;
     if (signal?.aborted) throw cancelled(operation, signal);
@@ -99,16 +92,12 @@ function awsName(error: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function decodeClaims(token: string): JWTPayload | undefined {
-  try {
-    return decodeJwt(token);
-  } catch {
-    return undefined;
-  }
+function decodeClaims(token: string): JwtClaims | undefined {
+  return decodeJwtClaims(token);
 }
 
 /** Seconds the tokens live, taken from the access token when Cognito gives no `ExpiresIn`. */
-function lifetimeSeconds(result: AuthenticationResultType, accessToken: string, idToken: string): number {
+function lifetimeSeconds(result: AuthenticationResult, accessToken: string, idToken: string): number {
   if (typeof result.ExpiresIn === 'number' && result.ExpiresIn > 0) return result.ExpiresIn;
   for (const token of [accessToken, idToken]) {
     const claims = decodeClaims(token);
@@ -124,7 +113,7 @@ function lifetimeSeconds(result: AuthenticationResultType, accessToken: string, 
 
 function tokensFrom(
   operation: string,
-  result: AuthenticationResultType | undefined,
+  result: AuthenticationResult | undefined,
   now: () => number,
   previousRefreshToken?: Secret,
 ): UserPoolTokensRecord {
@@ -193,15 +182,12 @@ export async function signInWithPassword(
     config,
     SIGN_IN,
     signal,
-    (sdk, client) =>
-      client.send(
-        new sdk.InitiateAuthCommand({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: config.userPoolClientId,
-          AuthParameters: { USERNAME: input.username, PASSWORD: input.password.reveal() },
-        }),
-        { abortSignal: signal },
-      ),
+    'InitiateAuth',
+    {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: config.userPoolClientId,
+      AuthParameters: { USERNAME: input.username, PASSWORD: input.password.reveal() },
+    },
     (error) =>
       // Cognito answers InitiateAuth with NotAuthorizedException for a wrong password; some emulators
       // answer InvalidPasswordException, which the table keeps for passwords that break the policy.
@@ -234,17 +220,12 @@ export async function completeNewPassword(
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<SignInStepResult> {
-  const output = await call(config, NEW_PASSWORD, signal, (sdk, client) =>
-    client.send(
-      new sdk.RespondToAuthChallengeCommand({
-        ChallengeName: 'NEW_PASSWORD_REQUIRED',
-        ClientId: config.userPoolClientId,
-        Session: input.session.reveal(),
-        ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
-      }),
-      { abortSignal: signal },
-    ),
-  );
+  const output = await call(config, NEW_PASSWORD, signal, 'RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ClientId: config.userPoolClientId,
+    Session: input.session.reveal(),
+    ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
+  });
   return stepFrom(NEW_PASSWORD, output, input.username, now);
 }
 
@@ -264,16 +245,11 @@ export async function refreshUserPoolTokens(
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<UserPoolTokensRecord> {
-  const output = await call(config, REFRESH, signal, (sdk, client) =>
-    client.send(
-      new sdk.InitiateAuthCommand({
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        ClientId: config.userPoolClientId,
-        AuthParameters: { REFRESH_TOKEN: input.refreshToken.reveal() },
-      }),
-      { abortSignal: signal },
-    ),
-  );
+  const output = await call(config, REFRESH, signal, 'InitiateAuth', {
+    AuthFlow: 'REFRESH_TOKEN_AUTH',
+    ClientId: config.userPoolClientId,
+    AuthParameters: { REFRESH_TOKEN: input.refreshToken.reveal() },
+  });
   if (output.ChallengeName) throw unsupportedChallenge(REFRESH, output.ChallengeName);
   return tokensFrom(REFRESH, output.AuthenticationResult, now, input.refreshToken);
 }
@@ -291,9 +267,7 @@ export async function globalSignOut(
   input: { accessToken: Secret },
   signal?: AbortSignal,
 ): Promise<void> {
-  await call(config, SIGN_OUT, signal, (sdk, client) =>
-    client.send(new sdk.GlobalSignOutCommand({ AccessToken: input.accessToken.reveal() }), { abortSignal: signal }),
-  );
+  await call(config, SIGN_OUT, signal, 'GlobalSignOut', { AccessToken: input.accessToken.reveal() });
 }
 
 /**

@@ -435,6 +435,8 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
       isSignedIn: true,
       nextStep: { signInStep: 'DONE' },
     });
+    // Let the background federation finish, so its calls do not land in the next test's counts.
+    await ok(auth.fetchAuthSession(), 'fetchAuthSession after signIn');
   });
 
   it('refuses an unknown user with NotAuthorizedError', async () => {

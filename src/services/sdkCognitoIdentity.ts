@@ -1,0 +1,44 @@
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { identityServiceOver, type CognitoIdentityService } from './cognitoIdentity.js';
+
+type SdkModule = typeof import('@aws-sdk/client-cognito-identity');
+
+let sdkModule: Promise<SdkModule> | undefined;
+
+/** The SDK is an optional peer dependency: it is loaded here, on first use, and nowhere else. */
+function loadSdk(): Promise<SdkModule> {
+  if (!sdkModule) {
+    const loading = import('@aws-sdk/client-cognito-identity');
+    sdkModule = loading;
+    loading.catch(() => {
+      if (sdkModule === loading) sdkModule = undefined;
+    });
+  }
+  return sdkModule;
+}
+
+/**
+ * Builds the Cognito Identity service on an AWS SDK v3 `CognitoIdentityClient` you configured,
+ * for when requests must pass the SDK's middleware (a proxy agent, custom retries, logging).
+ * Install `@aws-sdk/client-cognito-identity` yourself; this package does not depend on it.
+ *
+ * @param options.client The SDK client; its region and endpoint decide where requests go.
+ * @param options.identityPoolId The identity pool to get identities from.
+ * @example
+ *   const identity = createSdkCognitoIdentityService({ client: new CognitoIdentityClient({ region }), identityPoolId });
+ */
+export function createSdkCognitoIdentityService(options: {
+  client: CognitoIdentityClient;
+  identityPoolId: string;
+}): CognitoIdentityService {
+  const { client, identityPoolId } = options;
+  return identityServiceOver(identityPoolId, async (operation, input, signal) => {
+    const sdk = await loadSdk();
+    const options = signal ? { abortSignal: signal } : {};
+    const output =
+      operation === 'GetId'
+        ? await client.send(new sdk.GetIdCommand(input as never), options)
+        : await client.send(new sdk.GetCredentialsForIdentityCommand(input as never), options);
+    return output as unknown as Record<string, unknown>;
+  });
+}
