@@ -41,9 +41,27 @@ function partitionOf(region: string): Partition {
   return named ?? PARTITIONS.find((p) => p.regionRegex.test(region)) ?? PARTITIONS[0]!;
 }
 
+/** The environment variables that name a service's endpoint, as the AWS SDKs read them. */
+const ENDPOINT_VARIABLES: Record<CognitoService, string> = {
+  'cognito-identity': 'AWS_ENDPOINT_URL_COGNITO_IDENTITY',
+  'cognito-idp': 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+};
+
+/**
+ * An endpoint configured in the environment (Node and other runtimes with `process.env`):
+ * `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, unless
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`; the AWS SDKs' convention.
+ */
+function configuredEndpoint(service: CognitoService): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (!env || env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']?.toLowerCase() === 'true') return undefined;
+  return env[ENDPOINT_VARIABLES[service]] || env['AWS_ENDPOINT_URL'] || undefined;
+}
+
 /**
  * The HTTPS URL of a Cognito service in `region`. `override` (a full URL, e.g. a local
- * emulator) wins, and then no variant may be asked for.
+ * emulator) wins, then an endpoint configured in the environment (see
+ * {@link configuredEndpoint}); with either, no variant may be asked for.
  *
  * @throws {Error} for a region that is not a host label, or a variant with an override.
  */
@@ -53,6 +71,7 @@ export function resolveEndpoint(
   override?: string,
   variant: EndpointVariant = {},
 ): string {
+  override ??= configuredEndpoint(service);
   if (override !== undefined) {
     if (variant.fips) throw new Error('Invalid Configuration: FIPS and custom endpoint are not supported');
     if (variant.dualStack) throw new Error('Invalid Configuration: Dualstack and custom endpoint are not supported');

@@ -66,3 +66,32 @@ describe('resolveEndpoint', () => {
     }
   });
 });
+
+describe('endpoints configured in the environment', () => {
+  const names = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_COGNITO_IDENTITY', 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
+  function withEnv(values: Record<string, string>, run: () => void): void {
+    const saved = names.map((n) => [n, process.env[n]] as const);
+    for (const n of names) delete process.env[n];
+    Object.assign(process.env, values);
+    try {
+      run();
+    } finally {
+      for (const [n, v] of saved) if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
+  }
+
+  it('takes the service variable, then AWS_ENDPOINT_URL, as the AWS SDKs do; an explicit endpoint still wins', () => {
+    withEnv({ AWS_ENDPOINT_URL_COGNITO_IDENTITY: 'http://127.0.0.1:1/', AWS_ENDPOINT_URL: 'http://127.0.0.1:2/' }, () => {
+      expect(resolveEndpoint('cognito-identity', 'us-east-1')).toBe('http://127.0.0.1:1/');
+      expect(resolveEndpoint('cognito-idp', 'us-east-1')).toBe('http://127.0.0.1:2/');
+      expect(resolveEndpoint('cognito-identity', 'us-east-1', 'http://127.0.0.1:3/')).toBe('http://127.0.0.1:3/');
+    });
+  });
+
+  it('ignores them when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true', () => {
+    withEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:2/', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, () => {
+      expect(resolveEndpoint('cognito-identity', 'us-east-1')).toBe('https://cognito-identity.us-east-1.amazonaws.com');
+    });
+  });
+});
