@@ -64,13 +64,6 @@ export function isAuthError(value: unknown, name?: AuthErrorName): value is Auth
 /**
  * A call's result was not kept because another app or process sharing the storage changed the
  * stored session while the call ran (a clear or sign-out there is final, and a newer session is
- * not written over). The session is now the stored one; the machine re-reads it.
+ * not written over). Named `CancelledError`; the machine re-reads the stored session.
  */
-export class SessionChangedError extends AuthError {
-  constructor(what = 'The call') {
-    super('CancelledError', {
-      message: `${what} was not kept: another app or process using the same storage changed the session meanwhile.`,
-      recoverySuggestion: 'The session is now the one in storage; call fetchAuthSession to see it, then try again if needed.',
-    });
-  }
-}
+export class SessionChangedError extends AuthError {}

@@ -25,6 +25,13 @@ export interface SessionStoreOptions {
   timeoutMs?: number;
 }
 
+function sessionChanged(): SessionChangedError {
+  return new SessionChangedError('CancelledError', {
+    message: 'The call was not kept: another app or process using the same storage changed the session meanwhile.',
+    recoverySuggestion: 'The session is now the one in storage; call fetchAuthSession to see it, then try again if needed.',
+  });
+}
+
 function invalid(message: string): AuthError {
   return new AuthError('ValidationError', { message });
 }
@@ -119,7 +126,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           // Compare-and-set: a session cleared or replaced by another writer since this one
           // read it is final; this write is dropped and the caller re-reads.
           const found = await inspectSessionAt(app, place);
-          if (found.generation !== expected) throw new SessionChangedError('The new session');
+          if (found.generation !== expected) throw sessionChanged();
         }
         await app.items.set(currentKey, text, 'save the session');
       });
