@@ -36,6 +36,8 @@ export interface FileLockOptions {
   staleAfter?: number;
   /** Mixed into the lock file names, so that several stores can share one folder of locks. */
   namespace?: string;
+  /** For tests: runs between judging a lock stale and breaking it, to force a race. */
+  beforeBreak?: () => Promise<void>;
 }
 
 export interface FileLock {
@@ -196,8 +198,9 @@ export function createFileLock(options: FileLockOptions): FileLock {
       const taken = await tryTake(folder, base, lockPath);
       if (taken !== undefined) return { ...taken, folder, base, lockPath };
       const seen = await readSeen(lockPath);
-      if (seen !== undefined && isStale(seen, staleAfter) && (await removeIfUnchanged(folder, base, lockPath, seen.raw, staleAfter))) {
-        continue;
+      if (seen !== undefined && isStale(seen, staleAfter)) {
+        await options.beforeBreak?.();
+        if (await removeIfUnchanged(folder, base, lockPath, seen.raw, staleAfter)) continue;
       }
       const left = deadline - Date.now();
       if (left <= 0) {
