@@ -12,8 +12,11 @@ if (directory === undefined || (mode !== 'count' && mode !== 'hold')) {
   process.exit(2);
 }
 const storage = createFileStorage({ directory, lockTimeout: 20_000 });
-const withLock = storage.withLock?.bind(storage);
-if (withLock === undefined) throw new Error('This storage has no withLock.');
+const lock = storage.withLock?.bind(storage);
+function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (lock === undefined) throw new Error('This storage has no withLock.');
+  return lock(name, work);
+}
 const KEY = 'cognito-auth-machine/group/team/counter';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,14 +31,14 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   await new Promise((resolve) => process.stdin.once('data', resolve));
   if (mode === 'hold') {
-    await withLock!(KEY, async () => {
+    await withLock(KEY, async () => {
       process.stdout.write('held\n');
       await new Promise(() => setInterval(() => undefined, 60_000));
     });
     return;
   }
   for (let cycle = 0; cycle < Number(cyclesText); cycle += 1) {
-    if (locking === 'lock') await withLock!(KEY, increment);
+    if (locking === 'lock') await withLock(KEY, increment);
     else await increment();
   }
   process.stdout.write('done\n');
