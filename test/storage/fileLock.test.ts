@@ -134,6 +134,17 @@ describe('createFileLock', () => {
     expect(await lock.run('k', async () => 'taken')).toBe('taken');
   });
 
+  it('removes old drafts and claims that dead processes left, and keeps young ones', async () => {
+    const folder = await freshDirectory();
+    const base = lockFileName('other');
+    const old = new Date(Date.now() - 60 * 60_000);
+    await writeFile(join(folder, `.${base}.dead.draft`), '{}');
+    await utimes(join(folder, `.${base}.dead.draft`), old, old);
+    await writeFile(join(folder, `.${base}.${'0'.repeat(32)}.0.claim`), '{}');
+    await createFileLock({ folder: async () => folder }).run('k', async () => undefined);
+    expect(await readdir(folder)).toEqual([`.${base}.${'0'.repeat(32)}.0.claim`]);
+  });
+
   it.runIf(posix)('refuses a lock file that is a symbolic link', async () => {
     const folder = await freshDirectory();
     const elsewhere = await freshDirectory();

@@ -7,7 +7,7 @@ import { AuthError, isAuthError } from '../../AuthError.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
 import type { SecureStorage } from '../SecureStorage.js';
 import { storageError } from '../storageError.js';
-import { createFileLock, isLockFile, isProcessGone } from './fileLock.js';
+import { createFileLock, isProcessGone } from './fileLock.js';
 import { keyToPathParts } from './fileNames.js';
 import { ensureOwnerOnlyFolder, errorCode, isMissing, lstatOrMissing, NO_FOLLOW, refuseUnsafe, symlinkRefused } from './ownerOnly.js';
 
@@ -23,8 +23,6 @@ const DIRECTORY_MODE = 0o700;
 
 /** A temporary file whose writer cannot be asked is removed once it is this old. */
 const TEMPORARY_FILE_LIFETIME = 60_000;
-/** Leftovers of locks (drafts, claims) live milliseconds; older than this they are litter. */
-const LOCK_LEFTOVER_LIFETIME = 10 * 60_000;
 
 /** Names the host in temporary file names, short and safe for a file name. */
 const HOST_TAG = createHash('sha256').update(hostname(), 'utf8').digest('hex').slice(0, 8);
@@ -64,7 +62,7 @@ function isAbandoned(name: string, stats: Stats, now: number): boolean {
  * Removes temporary files in `folder`: of the file `name` only, when given, else of every key;
  * all of them when `all`, else the abandoned ones. A removal that fails is left for next time.
  */
-async function sweep(folder: string, options: { name?: string; all?: boolean; lockLeftovers?: boolean }): Promise<void> {
+async function sweep(folder: string, options: { name?: string; all?: boolean }): Promise<void> {
   const now = Date.now();
   for (const entry of await readdir(folder, { withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.startsWith('.')) continue;
@@ -72,20 +70,14 @@ async function sweep(folder: string, options: { name?: string; all?: boolean; lo
     const stats = await lstatOrMissing(path);
     if (stats === undefined) continue;
     const ofKey = TEMPORARY.exec(entry.name);
-    let remove = false;
-    if (ofKey !== null) {
-      if (options.name !== undefined && ofKey[1] !== options.name) continue;
-      remove = options.all === true || isAbandoned(entry.name, stats, now);
-    } else if (options.lockLeftovers === true && isLockFile(entry.name)) {
-      remove = now - stats.mtimeMs > LOCK_LEFTOVER_LIFETIME;
-    }
-    if (remove) await unlink(path).catch(() => undefined);
+    if (ofKey === null || (options.name !== undefined && ofKey[1] !== options.name)) continue;
+    if (options.all === true || isAbandoned(entry.name, stats, now)) await unlink(path).catch(() => undefined);
   }
 }
 
 /** Sweeps the storage folder and its key folders (`d…`), which are checked before they are entered. */
 async function sweepTree(folder: string, depth = 0): Promise<void> {
-  await sweep(folder, { lockLeftovers: depth === 0 });
+  await sweep(folder, {});
   if (depth > 64) return;
   for (const entry of await readdir(folder, { withFileTypes: true })) {
     if (!entry.isDirectory() || !/^d[0-9a-f]+$/.test(entry.name)) continue;

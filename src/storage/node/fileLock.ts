@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, link, open, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInProcessLock, DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
@@ -47,6 +47,8 @@ export interface FileLock {
 export const DEFAULT_STALE_AFTER = 30_000;
 
 const MAX_CLAIM_LEVELS = 8;
+/** Drafts and claims live milliseconds; one this old was left by a process that died. */
+const LEFTOVER_LIFETIME = 10 * 60_000;
 const FIRST_PAUSE = 4;
 const LONGEST_PAUSE = 250;
 
@@ -182,6 +184,17 @@ async function tryTake(folder: string, base: string, lockPath: string): Promise<
   }
 }
 
+/** Removes drafts and claims that processes which died left in `folder`. */
+async function sweepLeftovers(folder: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(folder)) {
+    if (!name.startsWith('.') || !isLockFile(name)) continue;
+    const path = join(folder, name);
+    const stats = await lstat(path).catch(() => undefined);
+    if (stats !== undefined && now - stats.mtimeMs > LEFTOVER_LIFETIME) await unlink(path).catch(() => undefined);
+  }
+}
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Makes a lock over the files of `options.folder()`; see the module's comment. */
@@ -189,9 +202,12 @@ export function createFileLock(options: FileLockOptions): FileLock {
   const timeout = options.timeout ?? DEFAULT_LOCK_TIMEOUT;
   const staleAfter = options.staleAfter ?? DEFAULT_STALE_AFTER;
   const inProcess = createInProcessLock();
+  let swept: Promise<void> | undefined;
 
   const take = async (name: string, deadline: number) => {
     const folder = await options.folder();
+    swept ??= sweepLeftovers(folder).catch(() => undefined);
+    await swept;
     const base = lockFileName(name, options.namespace);
     const lockPath = join(folder, base);
     for (let wait = FIRST_PAUSE; ; wait = Math.min(wait * 2, LONGEST_PAUSE)) {
