@@ -12,7 +12,6 @@ import type { SecureStorage } from './SecureStorage.js';
  */
 export function createMemoryStorage(): SecureStorage {
   const items = new Map<string, string>();
-  const lock = createInProcessLock();
   return Object.freeze({
     async getItem(key: string) {
       return items.get(key) ?? null;
@@ -23,8 +22,6 @@ export function createMemoryStorage(): SecureStorage {
     async removeItem(key: string) {
       items.delete(key);
     },
-    withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-      return lock.run(name, work);
-    },
+    withLock: createInProcessLock(),
   });
 }

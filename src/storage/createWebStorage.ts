@@ -129,7 +129,7 @@ export function createWebStorage(
     },
     withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
       const locks = webLocks();
-      return locks === undefined ? inPage.run(name, work, timeout) : withWebLock(locks, name, work, timeout);
+      return locks === undefined ? inPage(name, work, timeout) : withWebLock(locks, name, work, timeout);
     },
   });
 }

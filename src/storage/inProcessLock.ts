@@ -4,69 +4,43 @@ import { storageError } from './storageError.js';
 export const DEFAULT_LOCK_TIMEOUT = 10_000;
 
 /**
- * Exclusive locks by name that hold inside this JavaScript process (or browser tab) only: a queue
- * per name, served in order. Browser-safe. The memory and Web Storage backends use it, and the
- * file lock puts it in front of its lock files so that one process does not poll itself.
+ * Runs `work` holding the lock `name`, released when `work` settles. Rejects with a
+ * `StorageError` when the lock is not free within `timeout` milliseconds.
  */
-export interface InProcessLock {
-  /**
-   * Runs `work` holding the lock `name`, released when `work` settles. Rejects with a
-   * `StorageError` when the lock is not free within `timeout` milliseconds.
-   */
-  run<T>(name: string, work: () => Promise<T>, timeout?: number): Promise<T>;
-}
+export type InProcessLock = <T>(name: string, work: () => Promise<T>, timeout?: number) => Promise<T>;
 
+/**
+ * Exclusive locks by name that hold inside this JavaScript process (or browser tab) only: a
+ * promise chain per name, served in order. Browser-safe. The memory and Web Storage backends use
+ * it, and the file lock puts it in front of its lock files so that one process does not poll
+ * itself.
+ */
 export function createInProcessLock(): InProcessLock {
-  // A name is held while it is in the map; its array holds the waiters, first come first served.
-  const queues = new Map<string, Array<() => void>>();
-
-  const releaser = (name: string) => {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const waiting = queues.get(name);
-      const next = waiting?.shift();
-      if (next === undefined) queues.delete(name);
-      else next();
-    };
-  };
-
-  const acquire = (name: string, timeout: number): Promise<() => void> => {
-    const waiting = queues.get(name);
-    if (waiting === undefined) {
-      queues.set(name, []);
-      return Promise.resolve(releaser(name));
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        clearTimeout(timer);
-        resolve(releaser(name));
-      };
-      const timer = setTimeout(() => {
-        const index = waiting.indexOf(grant);
-        if (index < 0) return;
-        waiting.splice(index, 1);
-        reject(
-          storageError(
-            `Could not take the storage lock within ${timeout} ms: other work of this process holds it.`,
-            undefined,
-            'Another call is still using the storage; try again once it has finished.',
-          ),
-        );
-      }, timeout);
-      waiting.push(grant);
+  // The last holder or waiter of each name; each waits for the one before it.
+  const tails = new Map<string, Promise<void>>();
+  return async (name, work, timeout = DEFAULT_LOCK_TIMEOUT) => {
+    const previous = tails.get(name);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    // A waiter that gives up keeps its place, and hands it on at once when its turn comes.
+    const tail: Promise<void> = Promise.all([previous, mine]).then(() => {
+      if (tails.get(name) === tail) tails.delete(name);
     });
+    tails.set(name, tail);
+    try {
+      const granted =
+        !previous ||
+        (await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(resolve, timeout, false);
+          void previous.then(() => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        }));
+      if (!granted) throw storageError(`The storage lock stayed busy for ${timeout} ms.`);
+      return await work();
+    } finally {
+      release();
+    }
   };
-
-  return Object.freeze({
-    async run<T>(name: string, work: () => Promise<T>, timeout = DEFAULT_LOCK_TIMEOUT): Promise<T> {
-      const release = await acquire(name, timeout);
-      try {
-        return await work();
-      } finally {
-        release();
-      }
-    },
-  });
 }

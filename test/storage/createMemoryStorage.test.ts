@@ -62,7 +62,7 @@ describe('createInProcessLock', () => {
     const order: number[] = [];
     await Promise.all(
       [1, 2, 3].map((n) =>
-        lock.run('k', async () => {
+        lock('k', async () => {
           order.push(n);
           await new Promise((resolve) => setTimeout(resolve, 2));
         }),
@@ -74,12 +74,14 @@ describe('createInProcessLock', () => {
   it('gives up on a lock held past the timeout with a StorageError, and the lock still works after', async () => {
     const lock = createInProcessLock();
     let release!: () => void;
-    const held = lock.run('k', () => new Promise<void>((resolve) => (release = resolve)));
-    const error = await lock.run('k', async () => 'never', 50).catch((e: unknown) => e);
+    const held = lock('k', () => new Promise<void>((resolve) => (release = resolve)));
+    const error = await lock('k', async () => 'never', 50).catch((e: unknown) => e);
     expect(isAuthError(error, 'StorageError')).toBe(true);
-    const after = lock.run('k', async () => 'after', 5_000);
+    const after = lock('k', async () => 'after', 5_000);
     release();
     await held;
     expect(await after).toBe('after');
+    // Once every holder is done, the next one does not wait for anything.
+    expect(await lock('k', async () => 'free', 1)).toBe('free');
   });
 });

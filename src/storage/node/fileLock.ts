@@ -233,7 +233,7 @@ export function createFileLock(options: FileLockOptions): FileLock {
   return Object.freeze({
     run<T>(name: string, work: () => Promise<T>): Promise<T> {
       const deadline = Date.now() + timeout;
-      return inProcess.run(
+      return inProcess(
         name,
         async () => {
           let held: Awaited<ReturnType<typeof take>>;
