@@ -4,11 +4,12 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, syml
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isAuthError } from '../../src/AuthError.js';
 import { createFileStorage } from '../../src/node.js';
 import { keyToPathParts, pathPartsToKey, SEGMENT_LENGTH } from '../../src/storage/node/fileNames.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';
+import { killChildren, startWorker } from './workers/children.js';
 import { sampleSession } from './sessions.js';
 import { storeFor } from './scenario.js';
 
@@ -18,6 +19,7 @@ async function freshDirectory(): Promise<string> {
   made.push(directory);
   return directory;
 }
+afterEach(killChildren);
 afterAll(async () => {
   await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
 });
@@ -192,6 +194,25 @@ describe('createFileStorage with temporary files a killed writer left', () => {
     expect(await readdir(directory)).toEqual([name, keyToPathParts(LONG_KEY)[0]].sort());
     expect(await readdir(inFolder)).toEqual([keyToPathParts(LONG_KEY)[1]]);
   });
+
+  it('removes the one a writer killed (SIGKILL) in the middle of a write left, at the next use', async () => {
+    const directory = await freshDirectory();
+    const counterName = keyToPathParts('cognito-auth-machine/group/team/counter')[0] as string;
+    const temporaries = async () => (await readdir(directory)).filter((n) => n.startsWith(`.${counterName}.`));
+    // The kill must land while a temporary file exists; most do, and a few tries make it sure.
+    for (let attempt = 0; attempt < 8 && (await temporaries()).length === 0; attempt += 1) {
+      const writer = startWorker([directory, 'write', String(4_000_000)]);
+      await writer.said('ready');
+      writer.process.stdin.write('go\n');
+      await writer.said('writing');
+      await new Promise((resolve) => setTimeout(resolve, 150 + 40 * attempt));
+      writer.process.kill('SIGKILL');
+      await writer.exited();
+    }
+    expect(await temporaries()).not.toEqual([]);
+    await createFileStorage({ directory }).getItem('cognito-auth-machine/group/team/counter');
+    expect(await temporaries()).toEqual([]);
+  }, 90_000);
 
   it('removes those of a key when the key is written', async () => {
     const directory = await freshDirectory();

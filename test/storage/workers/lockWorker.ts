@@ -1,14 +1,15 @@
 /**
  * A child process for the cross-process lock tests. Arguments: the storage folder, then
- * `count <cycles> <lock|none>` (read-increment-write cycles on one key) or `hold` (take the lock
- * and keep it until killed). It writes `ready` and waits for a line on stdin before it starts,
+ * `count <cycles> <lock|none>` (read-increment-write cycles on one key), `hold` (take the lock
+ * and keep it until killed) or `write <bytes>` (write a value of that size to the key over and
+ * over until killed). It writes `ready` and waits for a line on stdin before it starts,
  * so that all children run at the same time; `held` once it holds the lock; `done` at the end.
  */
 import { createFileStorage } from '../../../src/node.js';
 
 const [directory, mode, cyclesText, locking] = process.argv.slice(2);
-if (directory === undefined || (mode !== 'count' && mode !== 'hold')) {
-  process.stderr.write('usage: lockWorker <directory> count <cycles> <lock|none> | hold\n');
+if (directory === undefined || (mode !== 'count' && mode !== 'hold' && mode !== 'write')) {
+  process.stderr.write('usage: lockWorker <directory> count <cycles> <lock|none> | hold | write <bytes>\n');
   process.exit(2);
 }
 const storage = createFileStorage({ directory, lockTimeout: 20_000 });
@@ -30,6 +31,11 @@ async function increment(): Promise<void> {
 async function main(): Promise<void> {
   process.stdout.write('ready\n');
   await new Promise((resolve) => process.stdin.once('data', resolve));
+  if (mode === 'write') {
+    const value = 's'.repeat(Number(cyclesText));
+    process.stdout.write('writing\n');
+    for (;;) await storage.setItem(KEY, value);
+  }
   if (mode === 'hold') {
     await withLock(KEY, async () => {
       process.stdout.write('held\n');
