@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, link, lstat, open, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isAuthError } from '../../AuthError.js';
 import { createInProcessLock, DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
 import { storageError } from '../storageError.js';
 import { errorCode, isMissing, NO_FOLLOW, symlinkRefused } from './ownerOnly.js';
@@ -240,7 +241,7 @@ export function createFileLock(options: FileLockOptions): FileLock {
           try {
             held = await take(name, deadline);
           } catch (error) {
-            if ((error as { name?: unknown }).name === 'StorageError') throw error;
+            if (isAuthError(error)) throw error;
             throw storageError('Could not take the storage lock: its lock file could not be written or read.', error);
           }
           const touch = setInterval(() => {
