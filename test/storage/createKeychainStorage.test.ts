@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { isAuthError } from '../../src/AuthError.js';
 import { createKeychainStorage } from '../../src/node.js';
 import type { SecureStorage } from '../../src/storage/SecureStorage.js';
-import { createKeychainStorageWith, KEYRING_PACKAGE, type KeychainStorageOptions } from '../../src/storage/node/createKeychainStorage.js';
+import {
+  createKeychainStorageWith,
+  defaultLockDirectory,
+  KEYRING_PACKAGE,
+  type KeychainStorageOptions,
+} from '../../src/storage/node/createKeychainStorage.js';
 import { needService, within } from './realServices.js';
 import { storeFor } from './scenario.js';
 import { sampleSession, stored } from './sessions.js';
@@ -126,5 +134,122 @@ describe('createKeychainStorage without its optional package', () => {
 
   it('throws ValidationError for an empty service', () => {
     expect(() => createKeychainStorage({ service: '' })).toThrow(/service/);
+  });
+});
+
+const made: string[] = [];
+async function freshDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'cam-keychain-locks-'));
+  made.push(directory);
+  return directory;
+}
+afterAll(async () => {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A keychain storage whose package is never loaded: its lock needs none. */
+function lockOnly(options: KeychainStorageOptions): SecureStorage {
+  return createKeychainStorageWith(async () => {
+    throw new Error('The keyring is not used by withLock.');
+  }, options);
+}
+
+const posix = process.platform !== 'win32';
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe('createKeychainStorage.withLock', () => {
+  it('lets one holder in at a time between two stores of one service, through a per-user lock folder made 0700', async () => {
+    const lockDirectory = join(await freshDirectory(), 'locks');
+    const service = 'cam-test-lock';
+    const stores = [lockOnly({ service, lockDirectory }), lockOnly({ service, lockDirectory })];
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        stores[i % 2]?.withLock?.('cognito-auth-machine/group/team/session', async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          await pause(2);
+          inside -= 1;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    if (posix) expect((await stat(lockDirectory)).mode & 0o777).toBe(0o700);
+    expect(await readdir(lockDirectory)).toEqual([]);
+  });
+
+  it('keeps the locks of different services apart', async () => {
+    const lockDirectory = await freshDirectory();
+    let release!: () => void;
+    const held = lockOnly({ service: 'one', lockDirectory }).withLock?.('k', () => new Promise<void>((resolve) => (release = resolve)));
+    await pause(10);
+    expect(await lockOnly({ service: 'two', lockDirectory, lockTimeout: 200 }).withLock?.('k', async () => 'free')).toBe('free');
+    release();
+    await held;
+  });
+
+  it('gives up with a StorageError when the lock stays held past lockTimeout', async () => {
+    const lockDirectory = await freshDirectory();
+    let release!: () => void;
+    const held = lockOnly({ lockDirectory }).withLock?.('k', () => new Promise<void>((resolve) => (release = resolve)));
+    await pause(10);
+    const error = await lockOnly({ lockDirectory, lockTimeout: 200 })
+      .withLock?.('k', async () => 'never')
+      .catch((e: unknown) => e);
+    expect(isAuthError(error, 'StorageError')).toBe(true);
+    release();
+    await held;
+  });
+
+  it('uses a lock folder in the temporary folder named with the user id by default', () => {
+    const user = typeof process.getuid === 'function' ? String(process.getuid()) : '';
+    expect(defaultLockDirectory().startsWith(tmpdir())).toBe(true);
+    expect(defaultLockDirectory()).toContain(`cognito-auth-machine-locks-${user}`);
+  });
+
+  it.runIf(posix)('refuses a lock folder that others can write, or that is a link', async () => {
+    const writable = await freshDirectory();
+    await chmod(writable, 0o777);
+    const error = await lockOnly({ lockDirectory: writable })
+      .withLock?.('k', async () => 'never')
+      .catch((e: unknown) => e);
+    expect(isAuthError(error, 'StorageError')).toBe(true);
+    expect((error as Error & { recoverySuggestion: string }).recoverySuggestion).toMatch(/chmod 700/);
+    const linked = join(await freshDirectory(), 'link');
+    await symlink(await freshDirectory(), linked);
+    const refused = await lockOnly({ lockDirectory: linked })
+      .withLock?.('k', async () => 'never')
+      .catch((e: unknown) => e);
+    expect(isAuthError(refused, 'StorageError')).toBe(true);
+    expect((refused as Error).message).toMatch(/symbolic link/);
+  });
+
+  it.runIf(posix)('refuses a lock folder that another user owns', async (ctx) => {
+    if (process.getuid?.() !== 0) ctx.skip('Giving a folder to another user (chown) needs root.');
+    const foreign = join(await freshDirectory(), 'locks');
+    await mkdir(foreign, { mode: 0o700 });
+    await chown(foreign, 65534, 65534);
+    const error = await lockOnly({ lockDirectory: foreign })
+      .withLock?.('k', async () => 'never')
+      .catch((e: unknown) => e);
+    expect(isAuthError(error, 'StorageError')).toBe(true);
+    expect((error as Error).message).toMatch(/another user/);
+  });
+
+  it('loses no increment of an item of the real keychain between two stores under the lock', async (ctx) => {
+    needService(ctx, missing, REQUIRE);
+    const service = testService();
+    const lockDirectory = await freshDirectory();
+    const stores = [0, 1].map(() => createKeychainStorage({ service, lockDirectory, ...platformOptions }));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        stores[i % 2]?.withLock?.('counter', async () => {
+          const value = Number((await stores[0]?.getItem('counter')) ?? '0');
+          await stores[1]?.setItem('counter', String(value + 1));
+        }),
+      ),
+    );
+    expect(await stores[0]?.getItem('counter')).toBe('10');
   });
 });

@@ -1,6 +1,12 @@
-import { AuthError } from '../../AuthError.js';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { AuthError, isAuthError } from '../../AuthError.js';
+import { DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
 import type { SecureStorage } from '../SecureStorage.js';
 import { storageError } from '../storageError.js';
+import { createFileLock } from './fileLock.js';
+import { ensureOwnerOnlyFolder } from './ownerOnly.js';
 
 /** The package the keychain storage runs on, an optional dependency. */
 export const KEYRING_PACKAGE = '@napi-rs/keyring';
@@ -14,6 +20,23 @@ export interface KeychainStorageOptions {
    * missing Secret Service an error instead.
    */
   linuxStore?: 'secret-service' | 'keyutils';
+  /**
+   * The folder of the lock files of `withLock`, which every app sharing the keychain must agree
+   * on. Default: {@link defaultLockDirectory}. Made 0700 when missing; refused when it is a
+   * symbolic link, belongs to another user, or group or others can write it.
+   */
+  lockDirectory?: string;
+  /** How long `withLock` waits for a lock held by another process, in milliseconds; default 10 000. */
+  lockTimeout?: number;
+}
+
+/**
+ * The default lock folder: one per user in the system's temporary folder, named with the user
+ * id (`cognito-auth-machine-locks-<uid>`), so that every app of the user finds the same locks.
+ */
+export function defaultLockDirectory(): string {
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : userInfo().username;
+  return join(tmpdir(), `cognito-auth-machine-locks-${user.replace(/[^A-Za-z0-9_-]/g, '_')}`);
 }
 
 /** The part of the package's `AsyncEntry` used here. */
@@ -42,6 +65,13 @@ export const DEFAULT_KEYCHAIN_SERVICE = 'cognito-auth-machine';
  * `@napi-rs/keyring`, loaded at the first call: when it is missing, calls reject with a
  * `StorageError` that names it. Note that Windows limits an item to 2560 bytes, which a
  * user-pool session with a refresh token can exceed.
+ *
+ * Guarantees: the keychain writes one item whole. The keychain has no locks of its own, so
+ * `withLock` uses lock files (as `createFileStorage` does) in `lockDirectory`, one per user
+ * by default: the lock reaches every process of this user on this host that uses the same lock
+ * folder and service; an app that gives another `lockDirectory` is not excluded. A lock whose
+ * process has ended is broken at once; the wait is bounded by `lockTimeout` (default 10 seconds),
+ * after which it rejects with a `StorageError`.
  */
 export function createKeychainStorage(options: KeychainStorageOptions = {}): SecureStorage {
   return createKeychainStorageWith(loadKeyring, options);
@@ -58,6 +88,29 @@ export function createKeychainStorageWith(load: KeyringLoader, options: Keychain
     throw new AuthError('ValidationError', { message: "linuxStore must be 'secret-service' or 'keyutils'." });
   }
   const entryOptions = linuxStore === undefined ? undefined : { linux: { store: linuxStore } };
+  const lockDirectory = options?.lockDirectory ?? defaultLockDirectory();
+  if (typeof lockDirectory !== 'string' || lockDirectory.length === 0) {
+    throw new AuthError('ValidationError', { message: 'lockDirectory must be a non-empty path.' });
+  }
+  const lockTimeout = options?.lockTimeout ?? DEFAULT_LOCK_TIMEOUT;
+  if (typeof lockTimeout !== 'number' || !(lockTimeout > 0)) {
+    throw new AuthError('ValidationError', { message: 'lockTimeout must be a positive number of milliseconds.' });
+  }
+  const lockFolder = resolve(lockDirectory);
+  const lock = createFileLock({
+    folder: async () => {
+      try {
+        await mkdir(dirname(lockFolder), { recursive: true, mode: 0o700 });
+        await ensureOwnerOnlyFolder(lockFolder);
+      } catch (error) {
+        throw isAuthError(error) ? error : storageError('Could not make the folder of the keychain locks.', error);
+      }
+      return lockFolder;
+    },
+    timeout: lockTimeout,
+    // Items are told apart by service and key; so are their locks.
+    namespace: service,
+  });
 
   let loading: Promise<KeyringModule> | undefined;
   const keyring = (): Promise<KeyringModule> => {
@@ -89,5 +142,6 @@ export function createKeychainStorageWith(load: KeyringLoader, options: Keychain
       withEntry(key, 'remove from', async (entry) => {
         await entry.deletePassword();
       }),
+    withLock: <T>(name: string, work: () => Promise<T>): Promise<T> => lock.run(name, work),
   });
 }

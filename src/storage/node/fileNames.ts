@@ -6,7 +6,8 @@ import { AuthError } from '../../AuthError.js';
  * File names are limited to 255 bytes, so a long key is cut into directory segments of
  * {@link SEGMENT_LENGTH} hex digits: `d<segment>/…/k<rest>`. Joining the segments back gives the
  * hex, so no two keys share a path; `d` and `k` keep directories and files apart, and temporary
- * files start with a dot, which no key's name does.
+ * files start with a dot, which no key's name does. Lock files (see `fileLock.ts`) are `l` and a
+ * hash, and their drafts and claims `.l…`, so they never meet a key's file or its temporary files.
  */
 export const SEGMENT_LENGTH = 200;
 
