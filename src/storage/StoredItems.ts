@@ -1,10 +1,19 @@
 import { AuthError } from '../AuthError.js';
-import { withProcessLock } from './processLock.js';
+import { createInProcessLock, type InProcessLock } from './inProcessLock.js';
 import type { SecureStorage } from './SecureStorage.js';
 import { storageError } from './storageError.js';
 
 /** How long one storage call (or the wait for a storage lock) may take by default. */
 export const DEFAULT_STORAGE_TIMEOUT_MS = 30_000;
+
+/** The lock of a backend without `withLock`: one per storage object, so stores over it share it. */
+const fallbackLocks = new WeakMap<SecureStorage, InProcessLock>();
+
+function fallbackLock(storage: SecureStorage): InProcessLock {
+  let lock = fallbackLocks.get(storage);
+  if (!lock) fallbackLocks.set(storage, (lock = createInProcessLock()));
+  return lock;
+}
 
 function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
@@ -83,7 +92,7 @@ export class StoredItems {
       };
       let held: Promise<T>;
       try {
-        held = this.storage.withLock ? this.storage.withLock(name, run) : withProcessLock(this.storage, name, run);
+        held = this.storage.withLock ? this.storage.withLock(name, run) : fallbackLock(this.storage)(name, run, this.timeoutMs);
       } catch (error) {
         held = Promise.reject(error);
       }
