@@ -4,8 +4,9 @@
 // `import { createAuth, AuthProvider } from 'cognito-auth-machine'`: the built entry
 // dist/index.js, the chunks tsup split out that it imports statically, and the packages it
 // imports (xstate, …), bundled by esbuild for the browser with code splitting, minified, gzipped.
-// The AWS SDK clients are imported with `import()` on the first Cognito call; they land in chunks
-// of their own, which are not part of the initial download and are left out here.
+// The services, storage layer and Cognito clients are imported with `import()` when createAuth
+// starts; they land in chunks of their own, which are not part of the initial download and are
+// left out here.
 
 /** Keeps only the entry and the chunks it imports statically, transitively. */
 const initialChunkOnly = {
@@ -41,7 +42,9 @@ export default [
     name: 'initial browser chunk: { createAuth, AuthProvider } from dist/index.js',
     path: 'dist/index.js',
     import: '{ createAuth, AuthProvider }',
-    limit: '20 kB',
+    // 20 kB until the shared-session hardening: compare-and-set re-reads, stricter login-key and
+    // inspector checks and the storage lock the memory backend carries cost about 0.4 kB here.
+    limit: '20.5 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

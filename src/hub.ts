@@ -27,6 +27,7 @@ export interface AuthHub {
   listen(channel: 'auth', callback: HubCallback): () => void;
 }
 
+/** Every hub event, in the order DESIGN §3 lists them. */
 export const HUB_EVENTS: readonly AuthHubEventName[] = [
   'signedIn',
   'signedOut',
@@ -38,30 +39,24 @@ export const HUB_EVENTS: readonly AuthHubEventName[] = [
   'federationToIdentityPoolCleared',
 ];
 
-function payloadOf(event: AuthHubEvent): HubPayload {
-  // TypeScript cannot see that the type and the data come from one event; AuthHubEvent pairs them.
-  return (event.data ? { event: event.type, data: event.data } : { event: event.type }) as HubPayload;
-}
-
-/** Relays the machine's emitted auth events to Amplify-style hub listeners. */
+/** Relays the machine's emitted auth events (all but its internal `request.settled`) to Amplify-style hub listeners. */
 export function createHub(actor: Actor<AuthMachine>): AuthHub {
   return {
     listen(channel, callback) {
       if (channel !== 'auth' || typeof callback !== 'function') {
         throw new AuthError('ValidationError', { message: "hub.listen takes the channel 'auth' and a callback." });
       }
-      const subscriptions = HUB_EVENTS.map((name) =>
-        actor.on(name, (event: AuthHubEvent) => {
-          try {
-            callback({ channel: 'auth', payload: payloadOf(event) });
-          } catch {
-            // A listener's own fault must not stop the auth machine, which delivers this event.
-          }
-        }),
-      );
-      return () => {
-        for (const s of subscriptions) s.unsubscribe();
-      };
+      const subscription = actor.on('*', (event) => {
+        if (event.type === 'request.settled') return;
+        // TypeScript cannot see that the type and the data come from one event; AuthHubEvent pairs them.
+        const payload = (event.data ? { event: event.type, data: event.data } : { event: event.type }) as HubPayload;
+        try {
+          callback({ channel: 'auth', payload });
+        } catch {
+          // A listener's own fault must not stop the auth machine, which delivers this event.
+        }
+      });
+      return () => subscription.unsubscribe();
     },
   };
 }

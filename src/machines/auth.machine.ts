@@ -45,22 +45,7 @@ export interface RestoreOutput {
 /** A placeholder service: the real ones come from createAuth or `createAuthActors`. */
 function notProvided<O, I>() {
   return fromPromise<O, I>(async ({ self }) => {
-    throw new AuthError('InvalidStateError', {
-      message: `No ${self.src as string} service: use createAuth(), or authMachine.provide({ actors: createAuthActors(deps) }).`,
-    });
-  });
-}
-
-function cancelled(what: string): AuthError {
-  return new AuthError('CancelledError', { message: `${what} was cancelled by a call to clearFederationToIdentityPool.` });
-}
-
-function sessionExpired(cause: unknown): AuthError {
-  return new AuthError('SessionExpiredError', {
-    message: 'The federated session expired: Cognito refused the stored provider token or identity.',
-    recoverySuggestion:
-      'Get a fresh token from the provider and call federateToIdentityPool again, or supply federation.refreshProviderToken.',
-    cause,
+    throw new AuthError('InvalidStateError', { message: `No ${self.src as string} service: use createAuthActors().` });
   });
 }
 
@@ -72,6 +57,7 @@ function userPoolSessionEnded(cause: unknown): AuthError {
   });
 }
 
+/** Services fail with AuthErrors (a renewal that ends the session says so itself); anything else is wrapped. */
 function asAuthError(error: unknown): AuthError {
   return error instanceof AuthError
     ? error
@@ -215,10 +201,14 @@ export const authMachine = setup({
     }),
     /** Clear during federating: the federation's caller learns it was cancelled. */
     cancelActiveFederation: enqueueActions(({ context, enqueue }) => {
-      if (context.activeRequestId !== null) enqueue.emit(settledEvent(context.activeRequestId, cancelled('The federation')));
+      const error = new AuthError('CancelledError', { message: 'clearFederationToIdentityPool cancelled the federation.' });
+      if (context.activeRequestId !== null) enqueue.emit(settledEvent(context.activeRequestId, error));
     }),
     rejectAsSessionExpired: emit(({ event }) =>
-      settledEvent('requestId' in event ? event.requestId : -1, sessionExpired(undefined)),
+      settledEvent(
+        'requestId' in event ? event.requestId : -1,
+        new AuthError('SessionExpiredError', { message: 'Cognito refused the stored session; federate again or clear it.' }),
+      ),
     ),
     settleDeferredFetches: enqueueActions(({ context, enqueue }) => {
       for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, null));
@@ -226,11 +216,6 @@ export const authMachine = setup({
     }),
     rejectDeferredFetches: enqueueActions(({ context, event, enqueue }) => {
       const error = asAuthError((event as unknown as { error: unknown }).error);
-      for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, error));
-      enqueue.assign({ deferredFetches: [] });
-    }),
-    rejectDeferredFetchesAsExpired: enqueueActions(({ context, event, enqueue }) => {
-      const error = sessionExpired((event as unknown as { error: unknown }).error);
       for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, error));
       enqueue.assign({ deferredFetches: [] });
     }),
@@ -446,7 +431,7 @@ export const authMachine = setup({
               {
                 guard: 'isAuthenticationFailure',
                 target: '#auth.sessionExpired',
-                actions: ['rejectDeferredFetchesAsExpired', 'emitSessionExpired'],
+                actions: ['rejectDeferredFetches', 'emitSessionExpired'],
               },
               // Throttling, network, 5xx: this call fails, the session stays for the next one.
               { target: 'active', actions: 'rejectDeferredFetches' },

@@ -5,7 +5,7 @@ import type { FederationRequest, SessionSummary, SignInStepOutcome } from '../ma
 import { summarize } from '../machines/authSession.js';
 import type { RestoreOutput } from '../machines/auth.machine.js';
 import { Secret } from '../Secret.js';
-import type { FederatedSession, SessionRecord, UserPoolSession } from '../storage/SessionRecord.js';
+import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../storage/SessionRecord.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
 import * as userPoolCalls from './userPool.js';
 import type { SignInStepResult, UserPoolConfig } from './userPool.js';
@@ -124,6 +124,16 @@ export type UserPoolService = Pick<
   typeof userPoolCalls,
   'signInWithPassword' | 'completeNewPassword' | 'refreshUserPoolTokens' | 'globalSignOut'
 >;
+
+/** Cognito refused the stored provider token or identity at renewal: the federated session ends. */
+function federatedSessionExpired(cause: unknown): AuthError {
+  return new AuthError('SessionExpiredError', {
+    message: 'The federated session expired: Cognito refused the stored provider token or identity.',
+    recoverySuggestion:
+      'Get a fresh token from the provider and call federateToIdentityPool again, or supply federation.refreshProviderToken.',
+    cause,
+  });
+}
 
 /** The identity-pool login key of a user pool's id tokens. */
 export function userPoolLoginKey(config: UserPoolConfig): string {
@@ -244,16 +254,23 @@ export function createAuthServices({
       if (current?.kind !== 'federated') {
         throw new AuthError('SessionExpiredError', { message: 'There is no federated session to renew.' });
       }
-      const token = refreshProviderToken ? await askForProviderToken(current.provider) : current.token;
-      // GetId is not called again: the identity id is kept with the session.
-      const credentials = await identity.getCredentialsForIdentity(
-        {
-          identityId: current.identityId,
-          login: { loginKey: current.provider.loginKey, token },
-          ...(current.customRoleArn ? { customRoleArn: current.customRoleArn } : {}),
-        },
-        signal,
-      );
+      let token: Secret;
+      let credentials: CredentialsRecord;
+      try {
+        token = refreshProviderToken ? await askForProviderToken(current.provider) : current.token;
+        // GetId is not called again: the identity id is kept with the session.
+        credentials = await identity.getCredentialsForIdentity(
+          {
+            identityId: current.identityId,
+            login: { loginKey: current.provider.loginKey, token },
+            ...(current.customRoleArn ? { customRoleArn: current.customRoleArn } : {}),
+          },
+          signal,
+        );
+      } catch (error) {
+        // Only a refused token or identity ends the session; anything else keeps it.
+        throw isAuthenticationFailure(error) ? federatedSessionExpired(error) : error;
+      }
       return keep({ ...current, token, credentials }, signal);
     }),
 
