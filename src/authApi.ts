@@ -23,6 +23,15 @@ import { assertPlainOptions, assertValid } from './validateConfig.js';
 
 export { wireServices } from './services/wireServices.js';
 
+/** A call's options read once into a plain object; a getter that throws is a `ValidationError`. */
+function readOptions<T extends object>(options: T | undefined, what: string): Partial<T> {
+  try {
+    return { ...options };
+  } catch (cause) {
+    throw new AuthError('ValidationError', { message: `${what} could not be read: a getter threw.`, cause });
+  }
+}
+
 function toAwsCredentials(c: CredentialsRecord): AwsCredentials {
   return {
     accessKeyId: c.accessKeyId,
@@ -119,15 +128,17 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
     assertProviderToken(token);
     const canonical = toAuthProvider(provider);
     assertPlainOptions(options, 'federateToIdentityPool options');
-    assertIdentityId(options?.developerProvidedIdentityId);
-    assertRoleArn(options?.customRoleArn);
+    // Read once: a getter cannot hand one value to the check and another to the request.
+    const { developerProvidedIdentityId, customRoleArn } = readOptions(options, 'federateToIdentityPool options');
+    assertIdentityId(developerProvidedIdentityId);
+    assertRoleArn(customRoleArn);
     const event = (requestId: number): AuthEvent => ({
       type: 'federate',
       requestId,
       token: new Secret(token),
       provider: canonical,
-      ...(options?.developerProvidedIdentityId ? { developerProvidedIdentityId: options.developerProvidedIdentityId } : {}),
-      ...(options?.customRoleArn ? { customRoleArn: options.customRoleArn } : {}),
+      ...(developerProvidedIdentityId ? { developerProvidedIdentityId } : {}),
+      ...(customRoleArn ? { customRoleArn } : {}),
     });
     return call('federateToIdentityPool', event, federationAdvice, () => {
       const session = sessionOf('federated');
@@ -147,14 +158,12 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
 
   async function fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
     assertPlainOptions(options, 'fetchAuthSession options');
-    assertValid(
-      options?.forceRefresh === undefined || typeof options.forceRefresh === 'boolean',
-      'forceRefresh must be true or false.',
-    );
+    const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
+    assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
     await ready;
     assertRunning();
     return request(
-      (requestId) => ({ type: 'session.fetch', requestId, forceRefresh: options?.forceRefresh ?? false, now: clock() }),
+      (requestId) => ({ type: 'session.fetch', requestId, forceRefresh: forceRefresh ?? false, now: clock() }),
       currentAuthSession,
     );
   }
@@ -184,14 +193,15 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
 
   async function signIn(input: { username: string; password: string }): Promise<SignInOutput> {
     assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password }.');
-    assertUsername(input.username);
-    assertPassword(input.password, 'password');
+    const { username, password } = readOptions(input, 'signIn input');
+    assertUsername(username);
+    assertPassword(password, 'password');
     assertValid(config.userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn',
       requestId,
-      username: input.username,
-      password: new Secret(input.password),
+      username,
+      password: new Secret(password),
     });
     const advice = () =>
       federatedSide()
@@ -204,19 +214,21 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
 
   async function confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
     assertValid(typeof input === 'object' && input !== null, 'confirmSignIn takes { challengeResponse }.');
-    assertPassword(input.challengeResponse, 'challengeResponse');
+    const { challengeResponse } = readOptions(input, 'confirmSignIn input');
+    assertPassword(challengeResponse, 'challengeResponse');
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn.confirm',
       requestId,
-      newPassword: new Secret(input.challengeResponse),
+      newPassword: new Secret(challengeResponse),
     });
     return call('confirmSignIn', event, () => 'there is no sign-in challenge to answer; call signIn first.', signInOutput);
   }
 
   async function signOut(options?: { global?: boolean }): Promise<void> {
     assertPlainOptions(options, 'signOut options');
-    assertValid(options?.global === undefined || typeof options.global === 'boolean', 'global must be true or false.');
-    const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: options?.global ?? false });
+    const { global } = readOptions(options, 'signOut options');
+    assertValid(global === undefined || typeof global === 'boolean', 'global must be true or false.');
+    const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: global ?? false });
     const advice = () =>
       federatedSide()
         ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'

@@ -108,14 +108,33 @@ export interface Auth {
   stop(): void;
 }
 
-
-
-
-function validateConfig(config: AuthConfig): void {
+/**
+ * Reads the config once, into plain objects, and checks it: a getter runs once (a value cannot
+ * change between the check and its use), and one that throws is a `ValidationError`.
+ */
+function validConfig(config: AuthConfig): AuthConfig {
   assertValid(
     typeof config === 'object' && config !== null && !Array.isArray(config),
     'createAuth needs a config object with region and identityPoolId.',
   );
+  const copy = <T>(o: T): T => (typeof o === 'object' && o !== null && !Array.isArray(o) ? { ...o } : o);
+  let read: AuthConfig;
+  try {
+    read = {
+      ...config,
+      userPool: copy(config.userPool),
+      endpoints: copy(config.endpoints),
+      federation: copy(config.federation),
+      secureStoragePreferences: copy(config.secureStoragePreferences),
+    };
+  } catch (cause) {
+    throw new AuthError('ValidationError', { message: 'createAuth could not read its config: a getter threw.', cause });
+  }
+  validateConfig(read);
+  return read;
+}
+
+function validateConfig(config: AuthConfig): void {
   assertRegion(config.region);
   assertIdentityPoolId(config.identityPoolId, config.region);
   assertUserPoolConfig(config.userPool);
@@ -234,8 +253,8 @@ export interface AuthInternals {
 }
 
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
-export function createAuthWith(config: AuthConfig, internals: AuthInternals): Auth {
-  validateConfig(config);
+export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
+  const config = validConfig(given);
   const clock = config.clock ?? Date.now;
   // Filled in when the services module has loaded, which `ready` waits for.
   let vault: SessionVault | null = null;

@@ -133,6 +133,29 @@ export const BAD_INPUTS: readonly BadInput[] = [
   config('accessGroup a string', () => ({ secureStoragePreferences: { accessGroup: 'team.shared' } })),
   config('allowGuestAccess the string "true"', () => ({ allowGuestAccess: 'true' })),
   config('federation.refreshProviderToken a string', () => ({ federation: { refreshProviderToken: 'token' } })),
+  {
+    name: 'createAuth: a config whose getter throws',
+    kind: 'construct',
+    target: 'signedOut',
+    expected: 'ValidationError',
+    run: (ctx) =>
+      ctx.createAuth(
+        Object.defineProperty({ ...ctx.config() }, 'endpoints', {
+          enumerable: true,
+          get(): never {
+            throw new Error('getter fault');
+          },
+        }),
+      ),
+  },
+  config('federation whose getter throws', () => ({
+    federation: Object.defineProperty({}, 'refreshProviderToken', {
+      enumerable: true,
+      get(): never {
+        throw new Error('getter fault');
+      },
+    }),
+  })),
   config('federation an array', () => ({ federation: [] })),
   config('clock a number', () => ({ clock: Date.now() })),
   config('inspect a number', () => ({ inspect: 42 })),
@@ -206,6 +229,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
     ctx.auth.federateToIdentityPool(ctx.token, AuthProvider.google, { customRoleArn: '' })),
 
   // ---- fetchAuthSession, credentialsProvider -------------------------------------------------------
+  call('federated', 'federateToIdentityPool: options whose getter throws', (ctx) =>
+    ctx.auth.federateToIdentityPool(ctx.token, AuthProvider.google, {
+      get developerProvidedIdentityId(): never {
+        throw new Error('getter fault');
+      },
+    })),
   call('federated', 'fetchAuthSession: forceRefresh "yes"', (ctx) => ctx.auth.fetchAuthSession({ forceRefresh: 'yes' as unknown as boolean })),
   call('signedIn', 'fetchAuthSession: options an array', (ctx) => ctx.auth.fetchAuthSession([] as unknown as undefined)),
   call('signedIn', 'fetchAuthSession: forceRefresh 1', (ctx) => ctx.auth.fetchAuthSession({ forceRefresh: 1 as unknown as boolean })),
