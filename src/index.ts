@@ -26,7 +26,7 @@ export { createRedactingInspector, maskSecrets, serializeInspectionEvent } from 
 export { AccessGroup } from './storage/AccessGroup.js';
 export { createMemoryStorage } from './storage/createMemoryStorage.js';
 export { createWebStorage } from './storage/createWebStorage.js';
-export type { WebStorageLike } from './storage/createWebStorage.js';
+export type { WebStorageLike, WebStorageOptions } from './storage/createWebStorage.js';
 export type { AccessGroupOptions, NoAccessGroupOptions } from './storage/AccessGroup.js';
 export type { SecureStorage } from './storage/SecureStorage.js';
 export type { SessionStore, OpenResult } from './storage/SessionStore.js';

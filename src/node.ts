@@ -6,5 +6,6 @@ export { createFileStorage, type FileStorageOptions } from './storage/node/creat
 export {
   createKeychainStorage,
   DEFAULT_KEYCHAIN_SERVICE,
+  defaultLockDirectory,
   type KeychainStorageOptions,
 } from './storage/node/createKeychainStorage.js';
