@@ -1,27 +1,49 @@
-import { AuthError } from './AuthError.js';
-import { toAuthProvider, type AuthProvider } from './AuthProvider.js';
-import type {
-  AuthApi,
-  AuthCore,
-  AuthSession,
-  AwsCredentials,
-  FederateOptions,
-  FederationResult,
-  SignInOutput,
-} from './createAuth.js';
-import type { AuthEvent } from './machines/authSession.js';
-import { Secret } from './Secret.js';
-import type { CredentialsRecord, SessionRecord } from './storage/SessionRecord.js';
+import { AuthError } from './vocabulary/AuthError.js';
+import { toAuthProvider, type AuthProvider } from './vocabulary/AuthProvider.js';
+import type { Actor } from 'xstate';
+import type { AuthMachine } from './machines/auth.machine.js';
+import type { SessionVault } from './services/SessionVault.js';
+import type { AuthConfig } from './vocabulary/AuthConfig.js';
+import type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
+import type { AuthEvent } from './vocabulary/statechartContract.js';
+import { Secret } from './vocabulary/Secret.js';
+import type { CredentialsRecord, SessionRecord } from './vocabulary/SessionRecord.js';
 import {
   assertIdentityId,
   assertPassword,
   assertProviderToken,
   assertRoleArn,
   assertUsername,
-} from './validateInput.js';
-import { assertPlainOptions, assertValid } from './validateConfig.js';
+} from './vocabulary/validateInput.js';
+import { assertPlainOptions, assertValid } from './vocabulary/validateConfig.js';
 
 export { wireServices } from './services/wireServices.js';
+
+/** What the lazily loaded API bodies need from the shell (createAuth). Internal. */
+export interface AuthCore {
+  config: AuthConfig;
+  clock: () => number;
+  actor: Actor<AuthMachine>;
+  ready: Promise<void>;
+  vault(): SessionVault | null;
+  request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T>;
+  assertRunning(): void;
+}
+
+/** The Promise API (DESIGN §2). */
+export interface AuthApi {
+  /** An AWS SDK v3 credential provider backed by this session. */
+  readonly credentialsProvider: () => Promise<AwsCredentials>;
+  federateToIdentityPool(token: string, provider: AuthProvider, options?: FederateOptions): Promise<FederationResult>;
+  clearFederationToIdentityPool(): Promise<void>;
+  fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession>;
+  getCurrentUser(): Promise<{ username: string; userId: string }>;
+  /** User-pool sign-in (USER_PASSWORD_AUTH). Resolves with the next step when Cognito asks for a new password. */
+  signIn(input: { username: string; password: string }): Promise<SignInOutput>;
+  /** Answers the new-password challenge of {@link AuthApi.signIn}. */
+  confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
+  signOut(options?: { global?: boolean }): Promise<void>;
+}
 
 /** A call's options read once into a plain object; a getter that throws is a `ValidationError`. */
 function readOptions<T extends object>(options: T | undefined, what: string): Partial<T> {

@@ -1,15 +1,16 @@
 import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { AuthError } from './AuthError.js';
-import type { AuthProvider } from './AuthProvider.js';
+import { AuthError } from './vocabulary/AuthError.js';
+import type { AuthProvider } from './vocabulary/AuthProvider.js';
 import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
-import type { AuthEvent, RequestSettledEvent } from './machines/authSession.js';
-import type { AuthActors, AuthServices, ServiceArgs, UserPoolService } from './services/authActors.js';
-import type { CognitoIdentityService } from './services/cognitoIdentity.js';
+import type { AuthEvent, RequestSettledEvent } from './vocabulary/statechartContract.js';
+import type { AuthApi, AuthCore } from './authApi.js';
+import type { AuthActors, AuthServices, ServiceArgs } from './services/authActors.js';
 import type { SessionVault } from './services/SessionVault.js';
-import type { AccessGroup } from './storage/AccessGroup.js';
-import type { SecureStorage } from './storage/SecureStorage.js';
-import { validateAccessGroup, validateName } from './storage/validateName.js';
+import type { ServiceSeams } from './services/wireServices.js';
+import type { AuthConfig } from './vocabulary/AuthConfig.js';
+import type { SecureStorage } from './vocabulary/SecureStorage.js';
+import { validateAccessGroup, validateName } from './vocabulary/validateName.js';
 import {
   assertEndpoint,
   assertIdentityPoolId,
@@ -19,91 +20,18 @@ import {
   assertRegion,
   assertUserPoolConfig,
   assertValid,
-} from './validateConfig.js';
+} from './vocabulary/validateConfig.js';
 
-/** The configuration of {@link createAuth} (DESIGN §2). */
-export interface AuthConfig {
-  region: string;
-  identityPoolId: string;
-  userPool?: { userPoolId: string; userPoolClientId: string };
-  /** Full URLs of local emulators or private endpoints. */
-  endpoints?: { identityPool?: string; userPool?: string };
-  /** Where the session is kept. Default: a fresh in-memory store (nothing survives a reload). */
-  storage?: SecureStorage;
-  /** This app's private scope in storage. Default `'default'`. */
-  appId?: string;
-  secureStoragePreferences?: { accessGroup?: AccessGroup };
-  /** Signed-out sessions get guest credentials. Default false. */
-  allowGuestAccess?: boolean;
-  federation?: {
-    /** Asked for a fresh provider token before federated credentials are renewed. */
-    refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
-  };
-  /**
-   * An XState inspection observer (a function, or an object with `next`), handed to `createActor`.
-   * Inspection events carry the machine's data: mask it with `createRedactingInspector(observer)`,
-   * which works for any observer, or give a Stately inspector `serialize: serializeInspectionEvent`.
-   * Pass a Stately inspector's `inspector.inspect`, not the inspector itself.
-   *
-   * @example
-   * import { createWebSocketInspector } from '@statelyai/inspect';
-   * const inspector = createWebSocketInspector({ url: 'ws://localhost:8080' });
-   * createAuth({ ...config, inspect: createRedactingInspector(inspector.inspect) });
-   * // or: createWebSocketInspector({ url, serialize: serializeInspectionEvent }), then `inspect: inspector.inspect`
-   */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Epoch milliseconds. Default `Date.now`. */
-  clock?: () => number;
-}
+export type { AuthConfig } from './vocabulary/AuthConfig.js';
+export type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
 
-/** Temporary AWS credentials, as the AWS SDK v3 expects them. */
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
-
-export interface FederateOptions {
-  /** Use this identity id and skip GetId. */
-  developerProvidedIdentityId?: string;
-  customRoleArn?: string;
-}
-
-export interface FederationResult {
-  credentials: AwsCredentials;
-  identityId: string;
-}
-
-export interface SignInOutput {
-  isSignedIn: boolean;
-  nextStep: { signInStep: 'DONE' | 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' };
-}
-
-export interface AuthSession {
-  isSignedIn: boolean;
-  identityId?: string;
-  credentials?: AwsCredentials;
-  tokens?: { idToken: string; accessToken: string };
-}
-
-export interface Auth {
+/** An auth instance: the running statechart and the Promise API on it. */
+export interface Auth extends AuthApi {
   /** Resolves once the stored session is restored and access-group migration is done. Never rejects. */
   readonly ready: Promise<void>;
   /** The running XState actor. */
   readonly actor: Actor<AuthMachine>;
   readonly hub: AuthHub;
-  /** An AWS SDK v3 credential provider backed by this session. */
-  readonly credentialsProvider: () => Promise<AwsCredentials>;
-  federateToIdentityPool(token: string, provider: AuthProvider, options?: FederateOptions): Promise<FederationResult>;
-  clearFederationToIdentityPool(): Promise<void>;
-  fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession>;
-  getCurrentUser(): Promise<{ username: string; userId: string }>;
-  /** User-pool sign-in (USER_PASSWORD_AUTH). Resolves with the next step when Cognito asks for a new password. */
-  signIn(input: { username: string; password: string }): Promise<SignInOutput>;
-  /** Answers the new-password challenge of {@link Auth.signIn}. */
-  confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
-  signOut(options?: { global?: boolean }): Promise<void>;
   /** Stops the actor; calls still waiting reject with `CancelledError`. */
   stop(): void;
 }
@@ -210,31 +138,6 @@ export function createAuth(config: AuthConfig): Auth {
   return createAuthWith(config, {});
 }
 
-/** Seams for tests: a replacement Cognito Identity service. Not part of the public API. */
-/** What the lazily loaded API bodies need from the shell. Internal. */
-export interface AuthCore {
-  config: AuthConfig;
-  clock: () => number;
-  actor: Actor<AuthMachine>;
-  ready: Promise<void>;
-  vault(): SessionVault | null;
-  request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T>;
-  assertRunning(): void;
-}
-
-/** The Promise API's calls, whose bodies live in `authApi.ts`. */
-export type AuthApi = Pick<
-  Auth,
-  | 'credentialsProvider'
-  | 'federateToIdentityPool'
-  | 'clearFederationToIdentityPool'
-  | 'fetchAuthSession'
-  | 'getCurrentUser'
-  | 'signIn'
-  | 'confirmSignIn'
-  | 'signOut'
->;
-
 const API_CALLS: readonly (keyof AuthApi)[] = [
   'credentialsProvider',
   'federateToIdentityPool',
@@ -246,11 +149,8 @@ const API_CALLS: readonly (keyof AuthApi)[] = [
   'signOut',
 ];
 
-export interface AuthInternals {
-  identity?: CognitoIdentityService;
-  userPoolService?: UserPoolService;
-  deadlineMs?: number;
-}
+/** Seams for tests: replacement Cognito services and a shorter deadline. Not part of the public API. */
+export type AuthInternals = ServiceSeams;
 
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
 export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
@@ -360,7 +260,7 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     ready,
     actor,
     hub: createHub(actor),
-    ...(Object.fromEntries(API_CALLS.map((name) => [name, later(name)])) as AuthApi),
+    ...(Object.fromEntries(API_CALLS.map((name) => [name, later(name)])) as unknown as AuthApi),
     stop() {
       if (stopped) return;
       actor.stop();

@@ -1,7 +1,7 @@
 import type { Actor } from 'xstate';
 import type { AuthMachine } from './machines/auth.machine.js';
-import type { AuthHubEvent, AuthHubEventName } from './machines/authSession.js';
-import { AuthError } from './AuthError.js';
+import type { AuthHubEvent, AuthHubEventName } from './vocabulary/statechartContract.js';
+import { AuthError } from './vocabulary/AuthError.js';
 
 /** The payload of one hub event: its name, and the data of that event (none for some). */
 type PayloadOf<E extends AuthHubEvent> = E extends { data: infer Data }

@@ -1,6 +1,6 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import { Secret, SECRET_MASK } from './Secret.js';
-import { assertInspectionObserver } from './validateConfig.js';
+import { Secret, SECRET_MASK } from './vocabulary/Secret.js';
+import { assertInspectionObserver } from './vocabulary/validateConfig.js';
 
 /** Keys whose string values are secrets wherever they appear (ours and the AWS wire names). */
 const SECRET_KEYS = new Set(

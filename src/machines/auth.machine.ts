@@ -1,15 +1,16 @@
 import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
-import { AuthError, SessionChangedError } from '../AuthError.js';
-import type { Secret } from '../Secret.js';
+import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
+import type { Secret } from '../vocabulary/Secret.js';
 import type {
   AuthEvent,
   AuthHubEvent,
   FederationRequest,
+  RestoreOutput,
   SessionFetchEvent,
   RequestSettledEvent,
   SessionSummary,
   SignInStepOutcome,
-} from './authSession.js';
+} from '../vocabulary/statechartContract.js';
 
 /** Credentials this close to expiry are renewed before they are handed out. */
 export const RENEW_BEFORE_EXPIRY_MS = 2 * 60 * 1000;
@@ -37,10 +38,6 @@ export interface AuthMachineContext extends AuthMachineInput {
   returnAfterSync: 'federationFailed' | 'newPasswordChallenge' | null;
 }
 
-export interface RestoreOutput {
-  session: SessionSummary | null;
-  problems: AuthError[];
-}
 
 /** A placeholder service: the real ones come from createAuth or `createAuthActors`. */
 function notProvided<O, I>() {
@@ -77,6 +74,10 @@ function tokensExpiring(session: SessionSummary | null, now: number): boolean {
   return session?.tokensExpiration === undefined || session.tokensExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
 }
 
+/**
+ * The output of a service's done event, or the error of its error event. Named actions and guards
+ * see the machine's own event union; these are the one place that reads an invoke's result.
+ */
 function outputOf<T>(event: unknown): T {
   return (event as { output: T }).output;
 }
@@ -115,7 +116,7 @@ export const authMachine = setup({
   },
   guards: {
     restoredFederated: ({ event }) =>
-      (event as unknown as { output: RestoreOutput }).output.session?.kind === 'federated',
+      outputOf<RestoreOutput>(event).session?.kind === 'federated',
     restoredUserPool: ({ event }) => outputOf<RestoreOutput>(event).session?.kind === 'userPool',
     hasFederatedSession: ({ context }) => context.session?.kind === 'federated' && context.session.refused !== true,
     hasRefusedSession: ({ context }) => context.session?.refused === true,
@@ -154,11 +155,11 @@ export const authMachine = setup({
   },
   actions: {
     keepRestoredSession: assign(({ event }) => {
-      const { session, problems } = (event as unknown as { output: RestoreOutput }).output;
+      const { session, problems } = outputOf<RestoreOutput>(event);
       return { session, restoreProblems: problems };
     }),
     keepSession: assign({
-      session: ({ event }) => (event as unknown as { output: SessionSummary }).output,
+      session: ({ event }) => outputOf<SessionSummary>(event),
     }),
     forgetSession: assign({ session: null }),
     markSessionRefused: assign({
@@ -195,7 +196,7 @@ export const authMachine = setup({
       enqueue.assign({ activeRequestId: null });
     }),
     rejectActiveRequest: enqueueActions(({ context, event, enqueue }) => {
-      const error = asAuthError((event as unknown as { error: unknown }).error);
+      const error = asAuthError(errorOf(event));
       if (context.activeRequestId !== null) enqueue.emit(settledEvent(context.activeRequestId, error));
       enqueue.assign({ activeRequestId: null });
     }),
@@ -215,7 +216,7 @@ export const authMachine = setup({
       enqueue.assign({ deferredFetches: [] });
     }),
     rejectDeferredFetches: enqueueActions(({ context, event, enqueue }) => {
-      const error = asAuthError((event as unknown as { error: unknown }).error);
+      const error = asAuthError(errorOf(event));
       for (const f of context.deferredFetches) enqueue.emit(settledEvent(f.requestId, error));
       enqueue.assign({ deferredFetches: [] });
     }),
@@ -252,7 +253,7 @@ export const authMachine = setup({
     })),
     emitFederationFailure: emit(({ event }) => ({
       type: 'federateToIdentityPool_failure' as const,
-      data: { error: asAuthError((event as unknown as { error: unknown }).error) },
+      data: { error: asAuthError(errorOf(event)) },
     })),
     emitFederationCleared: emit({ type: 'federationToIdentityPoolCleared' as const }),
     emitSessionExpired: emit({ type: 'sessionExpired' as const }),

@@ -1,6 +1,6 @@
-import { AuthError, SessionChangedError } from '../AuthError.js';
-import type { Secret } from '../Secret.js';
-import type { SessionRecord } from '../storage/SessionRecord.js';
+import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
+import type { Secret } from '../vocabulary/Secret.js';
+import type { SessionRecord } from '../vocabulary/SessionRecord.js';
 import type { OpenResult, SessionStore } from '../storage/SessionStore.js';
 
 function storageError(action: string, cause: unknown): AuthError {

@@ -1,11 +1,10 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
-import { AuthError, SessionChangedError } from '../AuthError.js';
-import type { AuthProvider } from '../AuthProvider.js';
-import type { FederationRequest, SessionSummary, SignInStepOutcome } from '../machines/authSession.js';
-import { summarize } from '../machines/authSession.js';
-import type { RestoreOutput } from '../machines/auth.machine.js';
-import { Secret } from '../Secret.js';
-import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../storage/SessionRecord.js';
+import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
+import type { AuthProvider } from '../vocabulary/AuthProvider.js';
+import type { FederationRequest, RestoreOutput, SessionSummary, SignInStepOutcome } from '../vocabulary/statechartContract.js';
+import { summarize } from '../vocabulary/statechartContract.js';
+import { Secret } from '../vocabulary/Secret.js';
+import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../vocabulary/SessionRecord.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
 import * as userPoolCalls from './userPool.js';
 import type { SignInStepResult, UserPoolConfig } from './userPool.js';

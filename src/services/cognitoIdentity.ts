@@ -1,6 +1,6 @@
-import { AuthError } from '../AuthError.js';
-import { Secret } from '../Secret.js';
-import type { CredentialsRecord } from '../storage/SessionRecord.js';
+import { AuthError } from '../vocabulary/AuthError.js';
+import { Secret } from '../vocabulary/Secret.js';
+import type { CredentialsRecord } from '../vocabulary/SessionRecord.js';
 import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
 import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { toAuthError } from './serviceErrors.js';

@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorName } from '../AuthError.js';
+import { AuthError, type AuthErrorName } from '../vocabulary/AuthError.js';
 
 /**
  * The one table mapping Cognito exceptions (Identity and user pools) to {@link AuthError} names.

@@ -1,10 +1,19 @@
-import type { AuthConfig, AuthInternals } from '../createAuth.js';
+import type { AuthConfig } from '../vocabulary/AuthConfig.js';
 import { createMemoryStorage } from '../storage/createMemoryStorage.js';
 import { createSessionStore } from '../storage/createSessionStore.js';
 import { createAuthServices, type AuthServices } from './authActors.js';
 import { createCognitoIdentityService } from './cognitoIdentity.js';
 import { SessionVault } from './SessionVault.js';
+import type { CognitoIdentityService } from './cognitoIdentity.js';
+import type { UserPoolService } from './authActors.js';
 import type { UserPoolConfig } from './userPool.js';
+
+/** Replacements for tests: scripted Cognito services and a shorter deadline. Not public API. */
+export interface ServiceSeams {
+  identity?: CognitoIdentityService;
+  userPoolService?: UserPoolService;
+  deadlineMs?: number;
+}
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -25,7 +34,7 @@ function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
  * Cognito services and the machine's services. `createAuth` loads this module lazily, so none of
  * it is in a browser app's first chunk. The config was validated before.
  */
-export function wireServices(config: AuthConfig, internals: AuthInternals): { vault: SessionVault; services: AuthServices } {
+export function wireServices(config: AuthConfig, internals: ServiceSeams): { vault: SessionVault; services: AuthServices } {
   const store = createSessionStore({
     storage: config.storage ?? createMemoryStorage(),
     appId: config.appId ?? 'default',

@@ -1,5 +1,5 @@
-import type { AuthError } from '../AuthError.js';
-import type { SessionRecord } from './SessionRecord.js';
+import type { AuthError } from '../vocabulary/AuthError.js';
+import type { SessionRecord } from '../vocabulary/SessionRecord.js';
 
 /** A stored session (or none) and its generation, which changes with every write. */
 export interface StoredSession {

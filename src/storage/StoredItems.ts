@@ -1,6 +1,6 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError } from '../vocabulary/AuthError.js';
 import { createInProcessLock, type InProcessLock } from './inProcessLock.js';
-import type { SecureStorage } from './SecureStorage.js';
+import type { SecureStorage } from '../vocabulary/SecureStorage.js';
 import { storageError } from './storageError.js';
 
 /** How long one storage call (or the wait for a storage lock) may take by default. */

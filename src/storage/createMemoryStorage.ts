@@ -1,5 +1,5 @@
 import { createInProcessLock } from './inProcessLock.js';
-import type { SecureStorage } from './SecureStorage.js';
+import type { SecureStorage } from '../vocabulary/SecureStorage.js';
 
 /**
  * A {@link SecureStorage} kept in memory, gone when the process ends: for tests, servers and the

@@ -1,13 +1,13 @@
-import { AuthError, SessionChangedError } from '../AuthError.js';
-import type { AccessGroup } from './AccessGroup.js';
-import type { SecureStorage } from './SecureStorage.js';
+import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
+import type { AccessGroup } from '../vocabulary/AccessGroup.js';
+import type { SecureStorage } from '../vocabulary/SecureStorage.js';
 import { encodeStoredSession, newGeneration } from './sessionCodec.js';
-import type { SessionBinding, SessionRecord } from './SessionRecord.js';
+import type { SessionBinding, SessionRecord } from '../vocabulary/SessionRecord.js';
 import type { OpenResult, SessionStore, StoredSession } from './SessionStore.js';
 import { inspectSessionAt, sessionKeyAt, sessionPlace, settlePlace, type AppPlaces } from './settlePlace.js';
 import { storageError } from './storageError.js';
 import { StoredItems } from './StoredItems.js';
-import { validateAccessGroup, validateName } from './validateName.js';
+import { validateAccessGroup, validateName } from '../vocabulary/validateName.js';
 
 export interface SessionStoreOptions {
   /** The device-wide secure store; apps that share a session use the same one. */

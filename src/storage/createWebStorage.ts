@@ -1,6 +1,6 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError } from '../vocabulary/AuthError.js';
 import { createInProcessLock, DEFAULT_LOCK_TIMEOUT, type InProcessLock } from './inProcessLock.js';
-import type { SecureStorage } from './SecureStorage.js';
+import type { SecureStorage } from '../vocabulary/SecureStorage.js';
 import { storageError } from './storageError.js';
 
 /** The part of the DOM `Storage` interface used (`localStorage`, `sessionStorage`). */

@@ -1,6 +1,6 @@
-import { isAuthError, type AuthError } from '../AuthError.js';
+import { isAuthError, type AuthError } from '../vocabulary/AuthError.js';
 import { decodeStoredSession, sameBinding, SESSION_RECORD_VERSION } from './sessionCodec.js';
-import type { SessionBinding, SessionRecord } from './SessionRecord.js';
+import type { SessionBinding, SessionRecord } from '../vocabulary/SessionRecord.js';
 import { storageError } from './storageError.js';
 import type { StoredItems } from './StoredItems.js';
 

@@ -1,8 +1,8 @@
-import { AuthError } from '../AuthError.js';
-import { toAuthProvider, type AuthProvider } from '../AuthProvider.js';
-import { Secret } from '../Secret.js';
-import { isIdentityId, isRoleArn, isTokenText, isUsername, MAX_TOKEN_LENGTH } from '../validateInput.js';
-import type { CredentialsRecord, SessionBinding, SessionRecord, UserPoolTokensRecord } from './SessionRecord.js';
+import { AuthError } from '../vocabulary/AuthError.js';
+import { toAuthProvider, type AuthProvider } from '../vocabulary/AuthProvider.js';
+import { Secret } from '../vocabulary/Secret.js';
+import { isIdentityId, isRoleArn, isTokenText, isUsername, MAX_TOKEN_LENGTH } from '../vocabulary/validateInput.js';
+import type { CredentialsRecord, SessionBinding, SessionRecord, UserPoolTokensRecord } from '../vocabulary/SessionRecord.js';
 
 /**
  * The version written into every stored record; bump it with a reader for the old one.

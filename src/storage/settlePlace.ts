@@ -1,4 +1,4 @@
-import type { AuthError } from '../AuthError.js';
+import type { AuthError } from '../vocabulary/AuthError.js';
 import { inspectSession } from './inspectSession.js';
 import {
   decodeMoveJournal,
@@ -10,7 +10,7 @@ import {
 } from './placeRecords.js';
 import { appScope, Item, placeOf, quarantined, scopedKey, type Scope } from './scopedKeys.js';
 import { storageError } from './storageError.js';
-import type { SessionBinding } from './SessionRecord.js';
+import type { SessionBinding } from '../vocabulary/SessionRecord.js';
 import type { StoredItems } from './StoredItems.js';
 
 /** One app's view of the storage: its private scope and the places its session can be. */

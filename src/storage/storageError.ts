@@ -1,4 +1,4 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError } from '../vocabulary/AuthError.js';
 
 /**
  * A `StorageError`. The message must be secret-free: never put a stored value in it. `cause` is

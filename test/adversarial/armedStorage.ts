@@ -3,7 +3,7 @@
  * throws and changes nothing). The backing map is open to the test, to read the stored records
  * and to put unreadable bytes where a record should be, as a damaged store would.
  */
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 
 export class InjectedStorageFault extends Error {
   constructor(message: string) {

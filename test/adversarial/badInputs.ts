@@ -7,11 +7,11 @@
  *   signed out and reports a StorageError among its restore problems.
  * The runner is badInputs.test.ts.
  */
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import type { Auth, AuthConfig } from '../../src/createAuth.js';
 import { createRedactingInspector } from '../../src/inspection.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 
 /** Which instance a row calls: one federated, one signed in to the user pool, one signed out (with a user pool). */
 export type Target = 'federated' | 'signedIn' | 'signedOut';

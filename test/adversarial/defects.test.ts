@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { createAuth, type Auth } from '../../src/createAuth.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createArmedStorage, type ArmedStorage } from './armedStorage.js';
 import { createDoubleWorld, type RunEnv } from './worlds.js';
 

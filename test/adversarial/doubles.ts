@@ -17,13 +17,13 @@
  *   the library's own table (`toAuthError`), aborts as `CancelledError`.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthError } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import type { UserPoolService } from '../../src/services/authActors.js';
 import type { CognitoIdentityService, Login } from '../../src/services/cognitoIdentity.js';
 import { toAuthError } from '../../src/services/serviceErrors.js';
 import type { SignInStepResult, UserPoolConfig } from '../../src/services/userPool.js';
-import type { CredentialsRecord, UserPoolTokensRecord } from '../../src/storage/SessionRecord.js';
+import type { CredentialsRecord, UserPoolTokensRecord } from '../../src/vocabulary/SessionRecord.js';
 import { FaultQueue, MAX_ATTEMPTS, TRANSIENT_FAULTS, type FaultError } from './faultQueue.js';
 
 /** What a login token stands for, as the issuer that minted it knows it. */

@@ -20,8 +20,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { createAuth, type Auth, type FederationResult } from '../../src/createAuth.js';
 import { createArmedStorage, type ArmedStorage } from './armedStorage.js';
 import { decodeStored } from './session.js';

@@ -16,8 +16,8 @@
  * checks the contract everywhere.
  */
 import fc from 'fast-check';
-import { AuthError, type AuthErrorName } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError, type AuthErrorName } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import type { AuthSession } from '../../src/createAuth.js';
 import {
   GROUPS,

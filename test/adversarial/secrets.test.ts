@@ -14,8 +14,8 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { createAuth, type Auth, type AuthConfig, type AuthSession } from '../../src/createAuth.js';
 import { createRedactingInspector } from '../../src/inspection.js';
 import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from '../support/cognitoLocal.js';

@@ -6,9 +6,9 @@
  */
 import { inspect } from 'node:util';
 import { waitFor } from 'xstate';
-import { AuthError, type AuthErrorName } from '../../src/AuthError.js';
+import { AuthError, type AuthErrorName } from '../../src/vocabulary/AuthError.js';
 import type { Auth } from '../../src/createAuth.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { APP_ID, createArmedStorage, sessionKey, type ArmedStorage, type GroupName, type Place } from './armedStorage.js';
 import { decodeStored, type StoredM } from './session.js';
 import type { RunEnv } from './worlds.js';

@@ -15,8 +15,8 @@
 import { decodeJwt } from 'jose';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { createAuthWith, type Auth, type AuthConfig } from '../../src/createAuth.js';
-import type { AccessGroup } from '../../src/storage/AccessGroup.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from '../support/cognitoLocal.js';
 import {
   createDoubleBackend,

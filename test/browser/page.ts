@@ -2,7 +2,7 @@
  * The script of the test page: apps of one origin using the browser entry's storage pieces.
  * Bundled for the browser by webStorage.browser.test.ts; a Node import here fails the bundle.
  */
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
 import { createWebStorage } from '../../src/storage/createWebStorage.js';
 import { encodeSession } from '../../src/storage/sessionCodec.js';

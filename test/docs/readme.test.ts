@@ -6,13 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { createAuth } from '../../src/createAuth.js';
-import { AuthError } from '../../src/AuthError.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
 import { createWebStorage } from '../../src/storage/createWebStorage.js';
 import { createFileStorage } from '../../src/storage/node/createFileStorage.js';
 import { DEFAULT_KEYCHAIN_SERVICE } from '../../src/storage/node/createKeychainStorage.js';
 import { keyToPathParts, SEGMENT_LENGTH } from '../../src/storage/node/fileNames.js';
 import { appScope, groupScope, Item, quarantined, scopedKey } from '../../src/storage/scopedKeys.js';
-import { MAX_NAME_LENGTH } from '../../src/storage/validateName.js';
+import { MAX_NAME_LENGTH } from '../../src/vocabulary/validateName.js';
 import { RENEW_BEFORE_EXPIRY_MS } from '../../src/machines/auth.machine.js';
 import { DEFAULT_DEADLINE_MS } from '../../src/services/authActors.js';
 

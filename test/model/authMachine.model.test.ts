@@ -5,16 +5,16 @@
 import { createActor, type EventFrom, type SnapshotFrom } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { authMachine, type AuthMachineInput } from '../../src/machines/auth.machine.js';
-import type { AuthHubEventName, SessionSummary } from '../../src/machines/authSession.js';
-import { Secret } from '../../src/Secret.js';
+import type { AuthHubEventName, SessionSummary } from '../../src/vocabulary/statechartContract.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import { createAuthActors } from '../../src/services/authActors.js';
 import { SessionVault } from '../../src/services/SessionVault.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
-import type { SessionRecord } from '../../src/storage/SessionRecord.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
+import type { SessionRecord } from '../../src/vocabulary/SessionRecord.js';
 import { HUB_EVENTS } from '../../src/hub.js';
 import {
   awsError,

@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import { AuthError } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import { createCognitoIdentityService, type Login } from '../../src/services/cognitoIdentity.js';
 import { awsJsonClientFor } from '../../src/services/http/awsJsonClient.js';
 import { toAuthError } from '../../src/services/serviceErrors.js';

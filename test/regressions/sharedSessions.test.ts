@@ -3,14 +3,14 @@
 // each interleaving is exact; the storage is the real memory backend, wrapped where a test needs
 // a slow or silent one. Each test names the defect; "Before:" says what the library did.
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { createAuthWith, type Auth, type AuthConfig } from '../../src/createAuth.js';
 import type { UserPoolService } from '../../src/services/authActors.js';
-import { Secret } from '../../src/Secret.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { createFakeIdentityService } from '../support/fakeIdentityService.js';
 
 const base: AuthConfig = { region: 'us-east-1', identityPoolId: 'us-east-1:11111111-2222-4333-8444-555555555555' };

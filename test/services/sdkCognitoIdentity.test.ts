@@ -1,8 +1,8 @@
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
-import { AuthError } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import { createSdkCognitoIdentityService } from '../../src/services/index.js';
 
 describe('createSdkCognitoIdentityService: the SDK client as a way in', () => {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, type AuthErrorName } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError, type AuthErrorName } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import {
   completeNewPassword,
   globalSignOut,

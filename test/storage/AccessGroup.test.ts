@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 
 function validationError(run: () => unknown): boolean {
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { Item } from '../../src/storage/scopedKeys.js';
 import { createFaultyStorage, createInspectableStorage, FAULT_MODES, type Fault } from './faultyStorage.js';
 import {

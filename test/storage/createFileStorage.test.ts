@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createFileStorage } from '../../src/node.js';
 import { keyToPathParts, pathPartsToKey, SEGMENT_LENGTH } from '../../src/storage/node/fileNames.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';

@@ -3,9 +3,9 @@ import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createKeychainStorage } from '../../src/node.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import {
   createKeychainStorageWith,
   defaultLockDirectory,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
 import { createInProcessLock } from '../../src/storage/inProcessLock.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';

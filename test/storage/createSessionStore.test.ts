@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { AuthError, isAuthError } from '../../src/AuthError.js';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AuthError, isAuthError } from '../../src/vocabulary/AuthError.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { Item, quarantined } from '../../src/storage/scopedKeys.js';
 import { SESSION_RECORD_VERSION } from '../../src/storage/sessionCodec.js';
 import { createInspectableStorage } from './faultyStorage.js';

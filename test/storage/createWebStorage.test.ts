@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createWebStorage, type WebStorageLike } from '../../src/storage/createWebStorage.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';
 

@@ -1,4 +1,4 @@
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 
 /**
  * What happens at the chosen write:

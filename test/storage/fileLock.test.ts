@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isAuthError } from '../../src/AuthError.js';
+import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createFileStorage } from '../../src/node.js';
 import { createFileLock, lockFileName } from '../../src/storage/node/fileLock.js';
 import { killChildren, startWorker } from './workers/children.js';

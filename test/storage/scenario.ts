@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { decodeSession } from '../../src/storage/sessionCodec.js';
 import { appScope, Item, parseScopedKey, placeOf, scopedKey } from '../../src/storage/scopedKeys.js';
 import { sampleSession, stored, type SessionKind } from './sessions.js';

@@ -1,7 +1,7 @@
-import { AuthProvider } from '../../src/AuthProvider.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import { encodeStoredSession } from '../../src/storage/sessionCodec.js';
-import type { SessionRecord } from '../../src/storage/SessionRecord.js';
+import type { SessionRecord } from '../../src/vocabulary/SessionRecord.js';
 
 /** Secret-looking values that must never show up in an error, log or event. */
 export const SECRET_VALUES = [
@@ -24,8 +24,9 @@ const credentials = (tag: string) => ({
 
 export type SessionKind = SessionRecord['kind'];
 
-/** A well-formed identity id (region:hex) that tells kinds and tags apart. */
-const identityIdOf = (kind: number, tag: string) => `eu-west-1:${kind}0000000-${Buffer.from(tag).toString('hex')}`;
+/** A well-formed identity id (region:hex) that tells kinds and tags apart; runs in a browser too. */
+const identityIdOf = (kind: number, tag: string) =>
+  `eu-west-1:${kind}0000000-${[...tag].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')}`;
 
 /** A complete session of each kind; `tag` makes sessions of different apps tell apart. */
 export function sampleSession(kind: SessionKind, tag = 'a'): SessionRecord {

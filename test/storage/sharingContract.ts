@@ -1,7 +1,7 @@
 import { expect, it, type TestContext } from 'vitest';
-import { AccessGroup } from '../../src/storage/AccessGroup.js';
+import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
 import { createSessionStore } from '../../src/storage/createSessionStore.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { sampleSession, stored } from './sessions.js';
 
 /**

@@ -3,10 +3,10 @@
  * lets a test decide each call's outcome and hold calls open. Integration tests use the real
  * SDK against the emulator instead.
  */
-import { AuthError } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import type { CognitoIdentityService, Login } from '../../src/services/cognitoIdentity.js';
-import type { CredentialsRecord } from '../../src/storage/SessionRecord.js';
+import type { CredentialsRecord } from '../../src/vocabulary/SessionRecord.js';
 
 export interface FakeCall {
   operation: 'GetId' | 'GetCredentialsForIdentity';

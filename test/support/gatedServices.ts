@@ -3,12 +3,12 @@
  * and a SecureStorage whose every operation waits until the test releases or fails it, so a
  * path can decide each invoked actor's outcome in order.
  */
-import { AuthError } from '../../src/AuthError.js';
-import { Secret } from '../../src/Secret.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { Secret } from '../../src/vocabulary/Secret.js';
 import type { CognitoIdentityService } from '../../src/services/cognitoIdentity.js';
 import type { UserPoolService } from '../../src/services/authActors.js';
 import type { SignInStepResult } from '../../src/services/userPool.js';
-import type { SecureStorage } from '../../src/storage/SecureStorage.js';
+import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 
 export interface PendingOperation {
   kind: 'identity' | 'storage' | 'userPool';

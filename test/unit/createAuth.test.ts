@@ -1,8 +1,8 @@
 // Unit tests of the Promise API over a scripted Cognito Identity service (a test double, not the
 // real SDK). The same flows run against the emulator over HTTP in test/integration.
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/AuthError.js';
-import { AuthProvider } from '../../src/AuthProvider.js';
+import { AuthError } from '../../src/vocabulary/AuthError.js';
+import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import { createAuthWith, type AuthConfig } from '../../src/createAuth.js';
 import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
 import { createFakeIdentityService } from '../support/fakeIdentityService.js';

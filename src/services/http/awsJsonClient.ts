@@ -4,7 +4,7 @@
  * standard mode does, refuses answers larger than {@link MAX_ANSWER_BYTES} without reading
  * them whole, and reads error names as the SDK does, so callers see the same failures.
  */
-import { AuthError } from '../../AuthError.js';
+import { AuthError } from '../../vocabulary/AuthError.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './packageVersion.js';
 import { backoffDelay, classifyAnswer, MAX_ATTEMPTS, retryAfterMs, type FailureKind } from './retryPolicy.js';
 import { decodeUtf8 } from './utf8.js';

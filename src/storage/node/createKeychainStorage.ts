@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { AuthError, isAuthError } from '../../AuthError.js';
+import { AuthError, isAuthError } from '../../vocabulary/AuthError.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
-import type { SecureStorage } from '../SecureStorage.js';
+import type { SecureStorage } from '../../vocabulary/SecureStorage.js';
 import { storageError } from '../storageError.js';
 import { createFileLock } from './fileLock.js';
 import { ensureOwnerOnlyFolder } from './ownerOnly.js';

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, link, lstat, open, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isAuthError } from '../../AuthError.js';
+import { isAuthError } from '../../vocabulary/AuthError.js';
 import { createInProcessLock, DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
 import { storageError } from '../storageError.js';
 import { errorCode, isMissing, NO_FOLLOW, symlinkRefused } from './ownerOnly.js';

@@ -1,4 +1,4 @@
-import { AuthError } from '../../AuthError.js';
+import { AuthError } from '../../vocabulary/AuthError.js';
 
 /**
  * File names for storage keys. A key's UTF-8 bytes are written in lowercase hex, which is safe

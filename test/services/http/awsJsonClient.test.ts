@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthError } from '../../../src/AuthError.js';
+import { AuthError } from '../../../src/vocabulary/AuthError.js';
 import { createCognitoIdentityService } from '../../../src/services/cognitoIdentity.js';
 import { awsJsonClientFor, MAX_ANSWER_BYTES } from '../../../src/services/http/awsJsonClient.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/services/http/packageVersion.js';

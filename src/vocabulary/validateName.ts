@@ -1,4 +1,4 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError } from './AuthError.js';
 
 /** The longest app id or access-group name accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 256;

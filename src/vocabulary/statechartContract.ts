@@ -1,7 +1,7 @@
-import type { AuthError } from '../AuthError.js';
-import type { AuthProvider } from '../AuthProvider.js';
-import type { Secret } from '../Secret.js';
-import type { SessionRecord } from '../storage/SessionRecord.js';
+import type { AuthError } from './AuthError.js';
+import type { AuthProvider } from './AuthProvider.js';
+import type { Secret } from './Secret.js';
+import type { SessionRecord } from './SessionRecord.js';
 
 /**
  * What the statechart knows of the session: enough to decide transitions, never a secret.
@@ -62,6 +62,12 @@ export interface RequestSettledEvent {
   type: 'request.settled';
   requestId: number;
   error: AuthError | null;
+}
+
+/** What restoring or re-reading the stored session found (problems are secret-free StorageErrors). */
+export interface RestoreOutput {
+  session: SessionSummary | null;
+  problems: AuthError[];
 }
 
 /** What a federation request carries into the `federating` state. */

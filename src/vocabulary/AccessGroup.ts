@@ -1,4 +1,4 @@
-import { AuthError } from '../AuthError.js';
+import { AuthError } from './AuthError.js';
 import { validateFlag, validateName } from './validateName.js';
 
 export interface AccessGroupOptions {

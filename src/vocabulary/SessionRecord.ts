@@ -1,5 +1,5 @@
-import type { AuthProvider } from '../AuthProvider.js';
-import type { Secret } from '../Secret.js';
+import type { AuthProvider } from './AuthProvider.js';
+import type { Secret } from './Secret.js';
 
 /** Temporary AWS credentials as kept in memory: secret parts are masked {@link Secret}s. */
 export interface CredentialsRecord {
