@@ -5,7 +5,8 @@ import type { AuthMachine } from './machines/auth.machine.js';
 import type { SessionVault } from './services/SessionVault.js';
 import type { AuthConfig } from './vocabulary/AuthConfig.js';
 import type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
-import type { AuthEvent } from './vocabulary/statechartContract.js';
+import type { AuthEvent, SessionFetchEvent } from './vocabulary/statechartContract.js';
+import { answersFetchAtOnce, statePath } from './machines/answersFetchAtOnce.js';
 import { Secret } from './vocabulary/Secret.js';
 import type { CredentialsRecord, SessionRecord } from './vocabulary/SessionRecord.js';
 import {
@@ -25,6 +26,8 @@ export interface AuthCore {
   clock: () => number;
   actor: Actor<AuthMachine>;
   ready: Promise<void>;
+  /** True once `ready` has resolved (a warm call need not wait for it). */
+  isReady(): boolean;
   vault(): SessionVault | null;
   request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T>;
   assertRunning(): void;
@@ -88,19 +91,19 @@ function invalidState(actor: AuthCore['actor'], call: string, advice: string): A
  * The bodies of the Promise API: input checks, the allowed-call rules with their advice, and
  * answers read from the session vault. Loaded with the services on first use.
  */
-export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, request, assertRunning }: AuthCore): AuthApi {
+export function createAuthApi({ config, clock, actor, ready, isReady, vault: vaultOf, request, assertRunning }: AuthCore): AuthApi {
   function sessionOf<K extends SessionRecord['kind']>(kind: K): Extract<SessionRecord, { kind: K }> | null {
     const current = vaultOf()?.current ?? null;
     return current?.kind === kind ? (current as Extract<SessionRecord, { kind: K }>) : null;
   }
 
   function currentAuthSession(): AuthSession {
-    const snapshot = actor.getSnapshot();
+    const state = statePath(actor.getSnapshot().value);
     const current = vaultOf()?.current ?? null;
-    if (snapshot.matches('federated') && current?.kind === 'federated') {
+    if (state.startsWith('federated') && current?.kind === 'federated') {
       return { isSignedIn: true, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
     }
-    if (snapshot.matches('signedIn') && current?.kind === 'userPool') {
+    if (state.startsWith('signedIn') && current?.kind === 'userPool') {
       return {
         isSignedIn: true,
         tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
@@ -182,12 +185,12 @@ export function createAuthApi({ config, clock, actor, ready, vault: vaultOf, req
     assertPlainOptions(options, 'fetchAuthSession options');
     const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
     assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
-    await ready;
+    if (!isReady()) await ready;
     assertRunning();
-    return request(
-      (requestId) => ({ type: 'session.fetch', requestId, forceRefresh: forceRefresh ?? false, now: clock() }),
-      currentAuthSession,
-    );
+    const fetch = (requestId: number): SessionFetchEvent => ({ type: 'session.fetch', requestId, forceRefresh: forceRefresh ?? false, now: clock() });
+    // Warm path: a settled state with a valid session answers at once, without the event queue.
+    if (answersFetchAtOnce(actor.getSnapshot(), fetch(0))) return currentAuthSession();
+    return request(fetch, currentAuthSession);
   }
 
   async function getCurrentUser(): Promise<{ username: string; userId: string }> {

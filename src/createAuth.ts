@@ -195,7 +195,13 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
   };
 
   let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let isReady = false;
+  const ready = new Promise<void>((resolve) => {
+    markReady = () => {
+      isReady = true;
+      resolve();
+    };
+  });
   const readySubscription = actor.subscribe({
     next: (snapshot) => {
       if (!snapshot.matches('configuring')) markReady();
@@ -245,16 +251,21 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     clock,
     actor,
     ready,
+    isReady: () => isReady,
     vault: () => vault,
     request,
     assertRunning,
   };
   // The API's bodies load with the services: the first chunk holds the shell and the machine.
-  const api = loaded.then(({ createAuthApi }) => createAuthApi(core));
+  // Until they are loaded a call waits for them; after, it goes straight to its body.
+  let methods: AuthApi | undefined;
+  const api = loaded.then(({ createAuthApi }) => (methods = createAuthApi(core)));
   const later =
     (name: keyof AuthApi) =>
     (...args: unknown[]) =>
-      api.then((methods) => (methods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+      methods
+        ? (methods[name] as (...a: unknown[]) => Promise<unknown>)(...args)
+        : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
 
   return {
     ready,

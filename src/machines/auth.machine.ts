@@ -15,6 +15,36 @@ import type {
 /** Credentials this close to expiry are renewed before they are handed out. */
 export const RENEW_BEFORE_EXPIRY_MS = 2 * 60 * 1000;
 
+/** What a fetch guard reads of the machine's context. */
+export interface FetchContext {
+  session: SessionSummary | null;
+  sharedSession: boolean;
+  allowGuestAccess: boolean;
+}
+
+function credentialsExpiring(session: SessionSummary | null, now: number): boolean {
+  return session?.credentialsExpiration === undefined || session.credentialsExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+}
+
+function tokensExpiring(session: SessionSummary | null, now: number): boolean {
+  return session?.tokensExpiration === undefined || session.tokensExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+}
+
+/**
+ * The questions each state asks of a `fetchAuthSession` before it answers: the statechart's
+ * guards, and the Promise API's warm path (`answersFetchAtOnce`), both ask them here.
+ */
+export const fetchRules = {
+  /** A session shared through an access group is re-read first. */
+  isSharedAndUnsynced: (c: FetchContext, e: SessionFetchEvent) => c.sharedSession && e.synced !== true,
+  credentialsNeedRenewal: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || credentialsExpiring(c.session, e.now),
+  tokensNeedRefresh: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || tokensExpiring(c.session, e.now),
+  userPoolCredentialsNeeded: (c: FetchContext, e: SessionFetchEvent) => credentialsExpiring(c.session, e.now),
+  guestCredentialsNeeded: (c: FetchContext, e: SessionFetchEvent) =>
+    c.allowGuestAccess && (c.session?.kind !== 'guest' || e.forceRefresh || credentialsExpiring(c.session, e.now)),
+};
+
+
 export interface AuthMachineInput {
   /** Signed-out sessions get guest credentials. */
   allowGuestAccess: boolean;
@@ -66,12 +96,9 @@ function settledEvent(requestId: number, error: AuthError | null): RequestSettle
   return { type: 'request.settled', requestId, error };
 }
 
-function credentialsExpiring(session: SessionSummary | null, now: number): boolean {
-  return session?.credentialsExpiration === undefined || session.credentialsExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
-}
-
-function tokensExpiring(session: SessionSummary | null, now: number): boolean {
-  return session?.tokensExpiration === undefined || session.tokensExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+/** A guard that asks one of the fetch rules of a `session.fetch` (false for any other event). */
+function fetchGuard(rule: (context: AuthMachineContext, event: SessionFetchEvent) => boolean) {
+  return ({ context, event }: { context: AuthMachineContext; event: AuthEvent }) => event.type === 'session.fetch' && rule(context, event);
 }
 
 /**
@@ -135,18 +162,12 @@ export const authMachine = setup({
     sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
-    tokensNeedRefresh: ({ context, event }) =>
-      event.type === 'session.fetch' && (event.forceRefresh || tokensExpiring(context.session, event.now)),
-    userPoolCredentialsNeeded: ({ context, event }) =>
-      event.type === 'session.fetch' && credentialsExpiring(context.session, event.now),
-    isSharedAndUnsynced: ({ context, event }) =>
-      context.sharedSession && event.type === 'session.fetch' && event.synced !== true,
-    credentialsNeedRenewal: ({ context, event }) =>
-      event.type === 'session.fetch' && (event.forceRefresh || credentialsExpiring(context.session, event.now)),
-    guestCredentialsNeeded: ({ context, event }) =>
-      context.allowGuestAccess &&
-      event.type === 'session.fetch' &&
-      (context.session?.kind !== 'guest' || event.forceRefresh || credentialsExpiring(context.session, event.now)),
+    // The questions a fetch is asked before it is answered (fetchRules, shared with the warm path).
+    tokensNeedRefresh: fetchGuard(fetchRules.tokensNeedRefresh),
+    userPoolCredentialsNeeded: fetchGuard(fetchRules.userPoolCredentialsNeeded),
+    isSharedAndUnsynced: fetchGuard(fetchRules.isSharedAndUnsynced),
+    credentialsNeedRenewal: fetchGuard(fetchRules.credentialsNeedRenewal),
+    guestCredentialsNeeded: fetchGuard(fetchRules.guestCredentialsNeeded),
     /** Services fail with AuthErrors; a refused token or identity ends the session. */
     isAuthenticationFailure: ({ event }) => {
       const error = errorOf(event);
