@@ -5,7 +5,6 @@ export default defineConfig({
     index: 'src/index.ts',
     node: 'src/node.ts',
     services: 'src/services/index.ts',
-    emulator: 'emulator/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

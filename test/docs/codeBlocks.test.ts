@@ -40,7 +40,6 @@ const ENTRY_POINTS = {
   'cognito-auth-machine': ['src/index.ts'],
   'cognito-auth-machine/node': ['src/node.ts'],
   'cognito-auth-machine/services': ['src/services/index.ts'],
-  'cognito-auth-machine/emulator': ['emulator/index.ts'],
 };
 
 interface CodeBlock {
