@@ -42,9 +42,10 @@ export default [
     name: 'initial browser chunk: { createAuth, AuthProvider } from dist/index.js',
     path: 'dist/index.js',
     import: '{ createAuth, AuthProvider }',
-    // 20 kB until the shared-session hardening: compare-and-set re-reads, stricter login-key and
-    // inspector checks and the storage lock the memory backend carries cost about 0.4 kB here.
-    limit: '20.5 kB',
+    // 20 kB until the shared-session hardening (compare-and-set re-reads, stricter login-key and
+    // inspector checks, the memory backend's lock: about 0.4 kB) and the warm fetchAuthSession
+    // path (about 0.1 kB). The lean-core target is 18 kB: see docs/PERFORMANCE.md.
+    limit: '21 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,
