@@ -3,7 +3,8 @@
  * emulator. Every figure group builds on these.
  *
  * - ours: `createAuth` from this package.
- * - the limit: the AWS SDK's Cognito Identity client called by hand, with nothing extra.
+ * - the limit: GetId and GetCredentialsForIdentity made by hand with `fetch`, with nothing extra.
+ * - raw SDK calls: the same two calls on the AWS SDK's Cognito Identity client.
  * - SDK provider: `fromCognitoIdentityPool` from `@aws-sdk/credential-providers`, called through an
  *   SDK client's credential memoisation (what every SDK client does with its `credentials`).
  * - amplify-js v6: `aws-amplify` with the custom credentials-and-identity-id provider its docs
@@ -28,9 +29,13 @@ import type { EmulatorHandle } from '../emulator/index.js';
 import { createAuth, type Auth, type AuthConfig } from '../src/index.js';
 
 export const OURS = 'ours (createAuth)';
-export const LIMIT = 'raw SDK calls (the limit)';
+export const LIMIT = 'raw fetch POSTs (the limit)';
+export const RAW_SDK = 'raw SDK calls';
+export const SDK_CLIENT = '@aws-sdk/client-cognito-identity';
 export const SDK_PROVIDER = 'SDK fromCognitoIdentityPool';
 export const AMPLIFY = 'amplify-js v6';
+export const AMPLIFY_DOCS = `${AMPLIFY}, the docs' federation provider`;
+export const AMPLIFY_BUILTIN = `${AMPLIFY}, built-in provider (guest identity)`;
 
 // Amplify warns on every configure that a custom identity-pool endpoint is in use; that is the point here.
 ConsoleLogger.LOG_LEVEL = 'ERROR';
@@ -50,7 +55,34 @@ export function sdkClient(emu: EmulatorHandle): CognitoIdentityClient {
   return new CognitoIdentityClient({ region: emu.region, endpoint: emu.endpoint });
 }
 
-/** The physical limit of a federation: GetId (unless the identity id is known), then GetCredentialsForIdentity. */
+/** One public Cognito Identity operation made by hand: an AWS JSON 1.1 POST with `fetch`. */
+async function post<T>(emu: EmulatorHandle, operation: string, body: unknown): Promise<T> {
+  const response = await fetch(emu.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${operation}` },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as T & { __type?: string };
+  if (!response.ok) throw new Error(`${operation} failed: ${answer.__type ?? response.status}`);
+  return answer;
+}
+
+/**
+ * The physical limit of a federation: GetId (unless the identity id is known), then
+ * GetCredentialsForIdentity, as two `fetch` POSTs and `JSON.parse`, nothing else.
+ */
+export async function fetchFederate(
+  emu: EmulatorHandle,
+  logins: Record<string, string>,
+  knownIdentityId?: string,
+): Promise<{ identityId: string; expiration: number }> {
+  const identityId =
+    knownIdentityId ?? (await post<{ IdentityId: string }>(emu, 'GetId', { IdentityPoolId: emu.identityPoolId, Logins: logins })).IdentityId;
+  const out = await post<{ Credentials: { Expiration: number } }>(emu, 'GetCredentialsForIdentity', { IdentityId: identityId, Logins: logins });
+  return { identityId, expiration: out.Credentials.Expiration };
+}
+
+/** The same two calls on an SDK client. */
 export async function rawFederate(
   client: CognitoIdentityClient,
   emu: EmulatorHandle,
@@ -143,6 +175,16 @@ export function configureAmplify(emu: EmulatorHandle, login: { domain: string; t
     { Auth: { credentialsProvider: provider } },
   );
   return provider;
+}
+
+/**
+ * Configures the Amplify singleton with no provider of the app's own: Amplify's built-in
+ * credentials provider, which (without a user pool) fetches and keeps guest credentials.
+ */
+export function configureAmplifyGuest(emu: EmulatorHandle): void {
+  Amplify.configure({
+    Auth: { Cognito: { identityPoolId: emu.identityPoolId, identityPoolEndpoint: emu.endpoint, allowGuestAccess: true } },
+  });
 }
 
 /** Amplify's `fetchAuthSession`, answering with credentials or throwing. */
