@@ -6,7 +6,7 @@ import { summarize } from '../vocabulary/statechartContract.js';
 import { Secret } from '../vocabulary/Secret.js';
 import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../vocabulary/SessionRecord.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
-import * as userPoolCalls from './userPool.js';
+import type * as userPoolCalls from './userPool.js';
 import type { SignInStepResult, UserPoolConfig } from './userPool.js';
 import { isAuthenticationFailure } from './serviceErrors.js';
 import type { SessionVault } from './SessionVault.js';
@@ -134,6 +134,17 @@ function federatedSessionExpired(cause: unknown): AuthError {
   });
 }
 
+/**
+ * The user-pool calls, loaded on the first sign-in, refresh or sign-out: an app that only
+ * federates never downloads them (nor the JWT reading they need).
+ */
+const loadedUserPoolCalls: UserPoolService = {
+  signInWithPassword: async (...args) => (await import('./userPool.js')).signInWithPassword(...args),
+  completeNewPassword: async (...args) => (await import('./userPool.js')).completeNewPassword(...args),
+  refreshUserPoolTokens: async (...args) => (await import('./userPool.js')).refreshUserPoolTokens(...args),
+  globalSignOut: async (...args) => (await import('./userPool.js')).globalSignOut(...args),
+};
+
 /** The identity-pool login key of a user pool's id tokens. */
 export function userPoolLoginKey(config: UserPoolConfig): string {
   return `cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`;
@@ -170,7 +181,7 @@ export function createAuthServices({
   vault,
   refreshProviderToken,
   userPool,
-  userPoolService = userPoolCalls,
+  userPoolService = loadedUserPoolCalls,
   clock = Date.now,
   deadlineMs = DEFAULT_DEADLINE_MS,
 }: AuthActorDeps) {
