@@ -16,6 +16,7 @@ import { createCognitoIdentityService, type Login } from '../../src/services/cog
 import { awsJsonClientFor } from '../../src/services/http/awsJsonClient.js';
 import { toAuthError } from '../../src/services/serviceErrors.js';
 import { startRecordingServer, type CannedAnswer, type RecordingServer } from './recordingServer.js';
+import { caught, fieldsOf } from './sdkErrors.js';
 
 const REGION = 'us-east-1';
 const POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';
@@ -27,28 +28,6 @@ function sdkClient(endpoint: string): CognitoIdentityClient {
     endpoint,
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });
-}
-
-/** The fields of an SDK service exception that callers read. */
-function fieldsOf(error: unknown) {
-  const e = error as { name: string; message: string; $fault?: string; $metadata?: Record<string, unknown> };
-  return {
-    name: e.name,
-    message: e.message,
-    $fault: e.$fault,
-    httpStatusCode: e.$metadata?.['httpStatusCode'],
-    requestId: e.$metadata?.['requestId'],
-    attempts: e.$metadata?.['attempts'],
-  };
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error,
-  );
 }
 
 /** `ok`, or the AWS exception name the call failed with. */

@@ -24,6 +24,7 @@ import {
 } from '../../src/services/userPool.js';
 import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from '../support/cognitoLocal.js';
 import { startRecordingServer, type CannedAnswer, type RecordingServer } from './recordingServer.js';
+import { caught, fieldsOf } from './sdkErrors.js';
 
 const PASSWORD = 'Corr3ct-Horse-Battery';
 const NEW_PASSWORD = 'N3w-Staple-Password';
@@ -34,27 +35,6 @@ function sdkClient(endpoint: string): CognitoIdentityProviderClient {
     endpoint,
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });
-}
-
-function fieldsOf(error: unknown) {
-  const e = error as { name: string; message: string; $fault?: string; $metadata?: Record<string, unknown> };
-  return {
-    name: e.name,
-    message: e.message,
-    $fault: e.$fault,
-    httpStatusCode: e.$metadata?.['httpStatusCode'],
-    requestId: e.$metadata?.['requestId'],
-    attempts: e.$metadata?.['attempts'],
-  };
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error,
-  );
 }
 
 async function settled(promise: Promise<unknown>): Promise<unknown> {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createFileStorage } from '../../src/node.js';
 import { keyToPathParts, pathPartsToKey, SEGMENT_LENGTH } from '../../src/storage/node/fileNames.js';
@@ -12,17 +12,10 @@ import { itSharesSessionsBetweenApps } from './sharingContract.js';
 import { killChildren, startWorker } from './workers/children.js';
 import { sampleSession } from './sessions.js';
 import { storeFor } from './scenario.js';
+import { temporaryDirectories } from './tempDirectories.js';
 
-const made: string[] = [];
-async function freshDirectory(): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'cam-file-storage-'));
-  made.push(directory);
-  return directory;
-}
+const freshDirectory = temporaryDirectories('cam-file-storage-');
 afterEach(killChildren);
-afterAll(async () => {
-  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
-});
 
 const posix = process.platform !== 'win32';
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -338,7 +331,7 @@ describe.runIf(posix)('createFileStorage follows no symbolic link', () => {
     // The folder is moved away and a link to another folder takes its place.
     const elsewhere = await freshDirectory();
     await rename(real, `${real}.moved`);
-    made.push(`${real}.moved`);
+    onTestFinished(() => rm(`${real}.moved`, { recursive: true, force: true }));
     await symlink(elsewhere, real);
     expectRefusal(await rejection(storage.setItem('k', SECRET)), /symbolic link/);
     expect(await readdir(elsewhere)).toEqual([]);

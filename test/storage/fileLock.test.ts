@@ -1,24 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isAuthError } from '../../src/vocabulary/AuthError.js';
 import { createFileStorage } from '../../src/node.js';
 import { createFileLock, lockFileName } from '../../src/storage/node/fileLock.js';
 import { killChildren, startWorker } from './workers/children.js';
+import { temporaryDirectories } from './tempDirectories.js';
 
-const made: string[] = [];
-async function freshDirectory(): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'cam-file-lock-'));
-  made.push(directory);
-  return directory;
-}
+const freshDirectory = temporaryDirectories('cam-file-lock-');
 afterEach(killChildren);
-afterAll(async () => {
-  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
-});
 
 const posix = process.platform !== 'win32';
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
