@@ -18,11 +18,14 @@ export interface ArmedStorage extends SecureStorage {
   failNextWrite(): void;
   readonly armed: boolean;
   readonly writes: number;
+  /** Every value written, in order (the model reads records that were replaced before it looked). */
+  readonly written: string[];
 }
 
 export function createArmedStorage(items = new Map<string, string>()): ArmedStorage {
   let armed = false;
   let writes = 0;
+  const written: string[] = [];
   const write = async (apply: () => void) => {
     writes += 1;
     if (armed) {
@@ -42,11 +45,15 @@ export function createArmedStorage(items = new Map<string, string>()): ArmedStor
     get writes() {
       return writes;
     },
+    written,
     async getItem(key) {
       return items.get(key) ?? null;
     },
     setItem(key, value) {
-      return write(() => void items.set(key, value));
+      return write(() => {
+        items.set(key, value);
+        written.push(value);
+      });
     },
     removeItem(key) {
       return write(() => void items.delete(key));

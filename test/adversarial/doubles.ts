@@ -130,7 +130,15 @@ async function withRetries<T>(
       backend.hangsStarted += 1;
       await new Promise<void>((resolve, reject) => {
         backend.holds.push(resolve);
-        signal?.addEventListener('abort', () => reject(abortError()), { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            // Aborted (the deadline, a stop): no longer waiting to be released.
+            backend.holds = backend.holds.filter((release) => release !== resolve);
+            reject(abortError());
+          },
+          { once: true },
+        );
       });
     }
     if (fault && TRANSIENT_FAULTS.has(fault)) {

@@ -41,6 +41,8 @@ import {
   anyString,
   brief,
   changed,
+  decodeStored,
+  generationOf,
   markersOf,
   mismatch,
   newCredentials,
@@ -146,7 +148,9 @@ export class Model {
   /** What tells the sessions a clear or sign-out ended (keys, tokens): none may come back. */
   readonly buried = new Set<string>();
   /** Tokens the refreshProviderToken hooks handed out (the Sut's list). */
-  hookTokens: Array<{ token: string; place: Place }> = [];
+  hookTokens: Array<{ token: string; place: Place; from: string }> = [];
+  /** How many of the storage's writes the model has read. */
+  writesSeen = 0;
   storageFault = false;
   readonly idFaults = new FaultQueue();
   readonly upFaults = new FaultQueue();
@@ -257,9 +261,9 @@ export class Model {
    * A clear or sign-out of `place` is final: what tells its session (and renewals that were under
    * way, with the tokens a hook handed them) may never be stored or handed out again.
    */
-  bury(place: Place): void {
+  bury(place: Place, hookTokensBefore = this.hookTokens.length): void {
     for (const marker of markersOf(this.places[place])) this.buried.add(marker);
-    for (const { token, place: at } of this.hookTokens) if (at === place) this.buried.add(token);
+    for (const { token, place: at } of this.hookTokens.slice(0, hookTokensBefore)) if (at === place) this.buried.add(token);
   }
 
   count(key: string): void {
@@ -482,6 +486,12 @@ function summaryRecord(r: Sut, app: AppName): StoredM {
 
 /** After every step: the generations stored, and what each app holds in memory. */
 export function observe(m: Model, r: Sut): void {
+  // Records written since the last look, some replaced since: what an app may still hold.
+  for (const text of r.storage.written.slice(m.writesSeen)) {
+    const generation = generationOf(text);
+    if (generation !== null) m.history.set(generation, decodeStored(text));
+  }
+  m.writesSeen = r.storage.written.length;
   for (const place of PLACES) {
     m.places[place] = r.stored(place);
     m.gens[place] = r.storedGeneration(place);
@@ -1933,6 +1943,7 @@ export class CrossTickCommand extends Command {
     const label = this.toString();
     const place = m.apps.main.group!;
     const before = m.places[place];
+    const hookTokensBefore = m.hookTokens.length;
     const tokens = await Promise.all(this.calls.map((_, i) => m.env.mint('google', m.subOf(i % 2 === 0 ? 'u1' : 'u2'), 'valid')));
     for (const token of tokens) r.ledger.add(token);
     const promises = this.calls.map(({ app, call }, i): Promise<unknown> => {
@@ -1960,12 +1971,22 @@ export class CrossTickCommand extends Command {
     if (cleared) {
       const stored = r.stored(place);
       const federated = new Set(this.calls.flatMap((c, i) => (c.call === 'federate' && observed[i]!.ok ? [tokens[i]!] : [])));
+      // A federation of this tick, renewed since with tokens a hook handed out: follow them back.
+      const origin = (token: string): string => {
+        let t = token;
+        for (let i = 0; i < 50; i += 1) {
+          const handed = m.hookTokens.find((h) => h.token === t);
+          if (!handed) break;
+          t = handed.from;
+        }
+        return t;
+      };
       const newGuest = stored?.kind === 'guest' && !(before?.kind === 'guest' && before.identityId === stored.identityId);
-      if (stored !== null && !(stored.kind === 'federated' && federated.has(stored.token)) && !newGuest) {
+      if (stored !== null && !(stored.kind === 'federated' && federated.has(origin(stored.token))) && !newGuest) {
         violation(`${label}: after a clear, the group holds a ${stored.kind} session no call of this tick made`);
       }
       // Whatever came before the clear is over, renewed or not.
-      m.bury(place);
+      m.bury(place, hookTokensBefore);
       m.count('same tick with a clear');
     }
     m.trace.push(`${label} → ${observed.map(outcomeName).join(', ')} [main ${r.path('main')}; peer ${r.path('peer')}]`);

@@ -180,7 +180,7 @@ export class Sut {
   /** Problems found inside hub listeners, whose throws the hub swallows; raised by `raise()`. */
   readonly problems: string[] = [];
   /** Tokens the refreshProviderToken hooks handed out, with the place of the app that asked. */
-  readonly hookTokens: Array<{ token: string; place: Place }> = [];
+  readonly hookTokens: Array<{ token: string; place: Place; from: string }> = [];
   /** Calls of the hooks so far. */
   hookCalls = 0;
 
@@ -304,7 +304,7 @@ export class Sut {
           if (!info || !name || name === 'userPool') throw new Error('The test hook has no session to refresh.');
           const token = await this.env.mint(name, info.sub, 'valid');
           this.ledger.add(token);
-          this.hookTokens.push({ token, place });
+          this.hookTokens.push({ token, place, from: (stored as { token: string }).token });
           return token;
         }
       }
