@@ -355,7 +355,8 @@ export async function startServerWorld(options: { deadlineMs?: number } = {}): P
           minted += 1;
           if (kind === 'bogus') return bogusToken(provider, runId, minted);
           const lifetime = kind === 'valid' ? world.lifetimes.providerTokenMs : kind === 'shortLived' ? world.lifetimes.shortLivedMs : -60_000;
-          const token = await emu.mintToken(loginKeys[provider], sub, { expiresIn: lifetime / 1000 });
+          // A token id of its own: two tokens of one login minted in one second still differ.
+          const token = await emu.mintToken(loginKeys[provider], sub, { expiresIn: lifetime / 1000, claims: { jti: `r${runId}-t${minted}` } });
           issued.set(token, { loginKey: loginKeys[provider], sub, expMs: clock.now() + lifetime });
           return token;
         },
