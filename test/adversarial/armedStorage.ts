@@ -18,11 +18,14 @@ export interface ArmedStorage extends SecureStorage {
   failNextWrite(): void;
   readonly armed: boolean;
   readonly writes: number;
+  /** Every value written, in order (the model reads records that were replaced before it looked). */
+  readonly written: string[];
 }
 
 export function createArmedStorage(items = new Map<string, string>()): ArmedStorage {
   let armed = false;
   let writes = 0;
+  const written: string[] = [];
   const write = async (apply: () => void) => {
     writes += 1;
     if (armed) {
@@ -42,11 +45,15 @@ export function createArmedStorage(items = new Map<string, string>()): ArmedStor
     get writes() {
       return writes;
     },
+    written,
     async getItem(key) {
       return items.get(key) ?? null;
     },
     setItem(key, value) {
-      return write(() => void items.set(key, value));
+      return write(() => {
+        items.set(key, value);
+        written.push(value);
+      });
     },
     removeItem(key) {
       return write(() => void items.delete(key));
@@ -55,17 +62,26 @@ export function createArmedStorage(items = new Map<string, string>()): ArmedStor
 }
 
 export const APP_ID = 'adversarial.app';
+/** The second app of the group: another appId over the same storage. */
+export const PEER_APP_ID = 'adversarial.peer';
 export const GROUPS = ['team.alpha', 'team.beta'] as const;
 export type GroupName = (typeof GROUPS)[number];
-export type Place = 'app' | GroupName;
+/** The private scope of an app. */
+export type PrivatePlace = 'app' | 'peer';
+export type Place = PrivatePlace | GroupName;
+export const PLACES: readonly Place[] = ['app', 'peer', ...GROUPS];
 
-export function placeOf(group: GroupName | null): Place {
-  return group ?? 'app';
+export function placeOf(group: GroupName | null, own: PrivatePlace = 'app'): Place {
+  return group ?? own;
+}
+
+function appIdOf(own: PrivatePlace): string {
+  return own === 'app' ? APP_ID : PEER_APP_ID;
 }
 
 export function sessionKey(place: Place): string {
-  return place === 'app'
-    ? `cognito-auth-machine/app/${encodeURIComponent(APP_ID)}/session`
+  return place === 'app' || place === 'peer'
+    ? `cognito-auth-machine/app/${encodeURIComponent(appIdOf(place))}/session`
     : `cognito-auth-machine/group/${encodeURIComponent(place)}/session`;
 }
 
@@ -73,5 +89,13 @@ export function quarantineKey(place: Place): string {
   return `${sessionKey(place)}.quarantined`;
 }
 
-export const REMEMBERED_GROUP_KEY = `cognito-auth-machine/app/${encodeURIComponent(APP_ID)}/access-group`;
-export const MOVE_JOURNAL_KEY = `cognito-auth-machine/app/${encodeURIComponent(APP_ID)}/move`;
+export function rememberedGroupKey(own: PrivatePlace): string {
+  return `cognito-auth-machine/app/${encodeURIComponent(appIdOf(own))}/access-group`;
+}
+
+export function moveJournalKey(own: PrivatePlace): string {
+  return `cognito-auth-machine/app/${encodeURIComponent(appIdOf(own))}/move`;
+}
+
+export const REMEMBERED_GROUP_KEY = rememberedGroupKey('app');
+export const MOVE_JOURNAL_KEY = moveJournalKey('app');

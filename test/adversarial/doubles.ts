@@ -80,6 +80,8 @@ export interface DoubleBackend {
   hanging: number;
   /** Calls that ever met a `Hang` rule. */
   hangsStarted: number;
+  /** Releases of the calls waiting on a `Hold` rule. */
+  holds: Array<() => void>;
 }
 
 export function createDoubleBackend(now: () => number): DoubleBackend {
@@ -93,6 +95,7 @@ export function createDoubleBackend(now: () => number): DoubleBackend {
     userPoolAttempts: 0,
     hanging: 0,
     hangsStarted: 0,
+    holds: [],
   };
 }
 
@@ -123,6 +126,21 @@ async function withRetries<T>(
         backend.hanging -= 1;
       }
     }
+    if (fault === 'Hold') {
+      backend.hangsStarted += 1;
+      await new Promise<void>((resolve, reject) => {
+        backend.holds.push(resolve);
+        signal?.addEventListener(
+          'abort',
+          () => {
+            // Aborted (the deadline, a stop): no longer waiting to be released.
+            backend.holds = backend.holds.filter((release) => release !== resolve);
+            reject(abortError());
+          },
+          { once: true },
+        );
+      });
+    }
     if (fault && TRANSIENT_FAULTS.has(fault)) {
       if (attempt >= MAX_ATTEMPTS) {
         if (fault === 'ConnectionDropped') {
@@ -132,7 +150,7 @@ async function withRetries<T>(
       }
       continue;
     }
-    if (fault) throw awsError(fault);
+    if (fault && fault !== 'Hold') throw awsError(fault);
     return work();
   }
 }
@@ -143,8 +161,7 @@ export function createIdentityDouble(backend: DoubleBackend, options: { credenti
   const linked = new Map<string, Set<string>>(); // identity id -> `${loginKey}|${sub}`
   let counter = 0;
 
-  const verify = (login: Login | undefined): IssuedToken => {
-    if (!login) throw awsError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+  const verify = (login: Login): IssuedToken => {
     const issued = backend.tokens.get(login.token.reveal());
     if (!issued || issued.loginKey !== login.loginKey) throw awsError('NotAuthorizedException', 'Invalid login token.');
     if (backend.now() >= issued.expMs) throw awsError('NotAuthorizedException', 'Invalid login token. Token expired.');
@@ -155,6 +172,13 @@ export function createIdentityDouble(backend: DoubleBackend, options: { credenti
     async getId(login, signal) {
       try {
         return await withRetries(backend, backend.identityFaults, 'identityAttempts', 'GetId', signal, () => {
+          if (!login) {
+            // A guest: a new identity with no login on every GetId without logins, as Cognito does.
+            counter += 1;
+            const guest = `us-east-1:00000000-0000-4000-9000-${String(counter).padStart(12, '0')}`;
+            linked.set(guest, new Set());
+            return guest;
+          }
           const issued = verify(login);
           const key = `${issued.loginKey}|${issued.sub}`;
           let id = identities.get(key);
@@ -176,22 +200,30 @@ export function createIdentityDouble(backend: DoubleBackend, options: { credenti
         return await withRetries(backend, backend.identityFaults, 'identityAttempts', 'GetCredentialsForIdentity', signal, () => {
           const links = linked.get(identityId);
           if (!links) throw awsError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
+          if (!login) {
+            if (links.size > 0) throw awsError('NotAuthorizedException', `Access to Identity '${identityId}' is forbidden.`);
+            return issue();
+          }
           const issued = verify(login);
           if (!links.has(`${issued.loginKey}|${issued.sub}`)) {
             throw awsError('NotAuthorizedException', "Logins don't match.");
           }
-          return {
-            accessKeyId: `ASIADOUBLE${random(6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`,
-            secretAccessKey: new Secret(`double-secret-${random()}`),
-            sessionToken: new Secret(`double-session-${random(30)}`),
-            expiration: backend.now() + options.credentialLifetimeMs,
-          };
+          return issue();
         });
       } catch (error) {
         throw toAuthError(error, 'Getting credentials (GetCredentialsForIdentity)');
       }
     },
   };
+
+  function issue(): CredentialsRecord {
+    return {
+      accessKeyId: `ASIADOUBLE${random(6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`,
+      secretAccessKey: new Secret(`double-secret-${random()}`),
+      sessionToken: new Secret(`double-session-${random(30)}`),
+      expiration: backend.now() + options.credentialLifetimeMs,
+    };
+  }
 }
 
 export interface DoubleUser {

@@ -6,13 +6,18 @@
  * throttling, 5xx and dropped connections are tried again.
  */
 
-/** What an injected failure is. `Hang` (test doubles only): no answer until the call is aborted. */
+/**
+ * What an injected failure is. `Hang` (test doubles only): no answer until the call is aborted.
+ * `Hold` (test doubles only): the call waits until the test releases it (or it is aborted), then
+ * goes on as usual: a call that finishes after something else happened meanwhile.
+ */
 export type FaultError =
   | 'TooManyRequestsException'
   | 'InternalErrorException'
   | 'ConnectionDropped'
   | 'NotAuthorizedException'
-  | 'Hang';
+  | 'Hang'
+  | 'Hold';
 
 export const TRANSIENT_FAULTS: ReadonlySet<FaultError> = new Set([
   'TooManyRequestsException',

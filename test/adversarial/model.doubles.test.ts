@@ -15,7 +15,7 @@ const RUNS = Number(process.env['ADVERSARIAL_RUNS'] ?? 2000);
 const SEED = process.env['ADVERSARIAL_SEED'] === undefined ? undefined : Number(process.env['ADVERSARIAL_SEED']);
 
 describe('command model over the service doubles', () => {
-  it(`holds for ${RUNS} runs of federate, clear, sign-in, sign-out, fetch, restarts, group changes, clock, faults`, async () => {
+  it(`holds for ${RUNS} runs of federate, clear, sign-in, sign-out, fetch, restarts, group changes, two apps of a group, guest access, the token hook, clock, faults`, async () => {
     const report = await runModel(createDoubleWorld(), { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) });
     console.info(
       `[adversarial] doubles: ${report.runs} runs, ${report.commands} commands, ${report.secretsScanned} texts scanned for secrets, ${(report.ms / 1000).toFixed(1)} s`,
@@ -40,6 +40,20 @@ describe('command model over the service doubles', () => {
       'hub tokenRefresh',
       'hub tokenRefresh_failure',
       'hub signedOut',
+      // Two apps of one group, guest access, the provider-token hook.
+      'peer.federate → ok',
+      'peer.federate → CancelledError',
+      'peer.clear → ok',
+      'peer.fetchAuthSession → ok',
+      'overlap renew × clear → ok',
+      'overlap renew × federate → ok',
+      'overlap federate × clear → CancelledError',
+      'overlap federate × federate → CancelledError',
+      'guest credentials handed out',
+      'renewal asks the fresh hook',
+      'renewal asks the throws hook',
+      'renewal asks the nothing hook',
+      'renewal asks the hang hook',
     ]) {
       expect(report.tally.get(key) ?? 0, key).toBeGreaterThan(0);
     }

@@ -31,7 +31,7 @@ describe('command model over the emulator and cognito-local', () => {
     );
     if (process.env['ADVERSARIAL_TALLY']) console.info(formatTally(report.tally));
     expect(report.runs).toBe(RUNS);
-    for (const key of ['federate → ok', 'federate → NotAuthorizedError', 'signIn → ok', 'restart → ok', 'hub signedIn']) {
+    for (const key of ['federate → ok', 'federate → NotAuthorizedError', 'signIn → ok', 'restart → ok', 'hub signedIn', 'peer.start → ok', 'peer.federate → ok']) {
       expect(report.tally.get(key) ?? 0, key).toBeGreaterThan(0);
     }
   }, 240_000);

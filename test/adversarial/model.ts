@@ -10,39 +10,50 @@
  *   session summary and the stored record always agree on one kind of session;
  * - after a restart (same or another access group) the state is the last committed session;
  * - credentials handed out are never expired by the clock (more than the 2-minute renewal margin left);
- * - hub events are exactly the state changes, with no state event twice in a row.
+ * - hub events are exactly the state changes, with no state event twice in a row (unless the app
+ *   learned of a change another app made in between);
+ * - with two apps of one access group: each app's memory matches its view of the session; a
+ *   clear or sign-out in either is final (nothing of the session it ended is stored or handed
+ *   out again, after any step or restart, unless a new federation or sign-in made a new one).
  *
- * The defects it found (defects.test.ts keeps a regression test of each) are fixed; the model
- * checks the contract everywhere.
+ * The defects it found (defects.test.ts keeps a regression test of each) are fixed, but D7 (open,
+ * `it.fails`), which the model steps around (see SignInCommand.check); elsewhere it checks the
+ * contract everywhere.
  */
 import fc from 'fast-check';
 import { AuthError, type AuthErrorName } from '../../src/vocabulary/AuthError.js';
 import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
 import type { AuthSession } from '../../src/createAuth.js';
 import {
-  GROUPS,
-  MOVE_JOURNAL_KEY,
+  moveJournalKey,
   placeOf,
+  PLACES,
   quarantineKey,
-  REMEMBERED_GROUP_KEY,
+  rememberedGroupKey,
   sessionKey,
   type GroupName,
   type Place,
+  type PrivatePlace,
 } from './armedStorage.js';
+import { GROUPS } from './armedStorage.js';
 import { FaultQueue, MAX_ATTEMPTS, TRANSIENT_FAULTS, type FaultError } from './faultQueue.js';
 import {
   anyString,
   brief,
   changed,
+  decodeStored,
+  generationOf,
+  markersOf,
   mismatch,
   newCredentials,
   type CredsM,
   type FederatedM,
+  type GuestM,
   type Matcher,
   type StoredM,
   type UserPoolM,
 } from './session.js';
-import { phaseOf, SecretLedger, Sut, violation, type Observed, type Phase } from './sut.js';
+import { phaseOf, SecretLedger, Sut, violation, type AppName, type HookMode, type Observed, type Phase } from './sut.js';
 import { PROVIDERS, type ProviderName, type RunEnv, type TokenKind, type World } from './worlds.js';
 
 /** Credentials this close to expiry are renewed before they are handed out. */
@@ -83,23 +94,69 @@ function isAuthName(name: AuthErrorName): boolean {
   return name === 'NotAuthorizedError' || name === 'SessionExpiredError';
 }
 
-export class Model {
-  phase: Phase = 'signedOut';
-  places: Record<Place, StoredM> = { app: null, 'team.alpha': null, 'team.beta': null };
-  group: GroupName | null = null;
-  migrate = false;
-  remembered: GroupName | null = null;
+/** What the model knows of one app: its state, configuration and the session it holds in memory. */
+export interface AppM {
+  readonly name: AppName;
+  readonly own: PrivatePlace;
+  live: boolean;
+  phase: Phase;
+  group: GroupName | null;
+  migrate: boolean;
+  remembered: GroupName | null;
   /** This instance's start-up move failed: a clear finishes it first. */
-  unsettled = false;
+  unsettled: boolean;
+  challenge: UserKey | null;
+  /** The challenge session was already answered (the server may not take it again). */
+  challengeAnswered: boolean;
+  allowGuestAccess: boolean;
+  hook: HookMode | null;
+  /** The session the app holds in memory, and the generation it was stored with. */
+  view: StoredM;
+  viewGen: string | null;
+}
+
+function newApp(name: AppName): AppM {
+  return {
+    name,
+    own: name === 'main' ? 'app' : 'peer',
+    live: name === 'main',
+    phase: 'signedOut',
+    group: null,
+    migrate: false,
+    remembered: null,
+    unsettled: false,
+    challenge: null,
+    challengeAnswered: false,
+    allowGuestAccess: false,
+    hook: null,
+    view: null,
+    viewGen: null,
+  };
+}
+
+export class Model {
+  readonly apps: Record<AppName, AppM> = { main: newApp('main'), peer: newApp('peer') };
+  /** The app the command at hand runs on; the state fields below are its. */
+  acting: AppName = 'main';
+  /** An app left busy on purpose (its call is on the wire): the invariants skip it. */
+  busyApp: AppName | null = null;
+  places: Record<Place, StoredM> = { app: null, peer: null, 'team.alpha': null, 'team.beta': null };
+  /** The generation of each stored record, as last read back. */
+  gens: Record<Place, string | null> = { app: null, peer: null, 'team.alpha': null, 'team.beta': null };
+  /** Every record seen stored, by generation: what an app holds when it read one that was replaced since. */
+  readonly history = new Map<string, StoredM>();
+  /** What tells the sessions a clear or sign-out ended (keys, tokens): none may come back. */
+  readonly buried = new Set<string>();
+  /** Tokens the refreshProviderToken hooks handed out (the Sut's list). */
+  hookTokens: Array<{ token: string; place: Place; from: string }> = [];
+  /** How many of the storage's writes the model has read. */
+  writesSeen = 0;
   storageFault = false;
   readonly idFaults = new FaultQueue();
   readonly upFaults = new FaultQueue();
   readonly identities = new Map<string, string>();
   readonly users: Record<UserKey, ModelUser>;
   readonly refreshEpochs = new Map<string, number>();
-  challenge: UserKey | null = null;
-  /** The challenge session was already answered (the server may not take it again). */
-  challengeAnswered = false;
   transientFaults = 0;
   attempts = { identity: 0, userPool: 0 };
   /** Counters for the report: command and outcome. */
@@ -126,12 +183,87 @@ export class Model {
     return this.env.clock.now();
   }
 
-  get place(): Place {
-    return placeOf(this.group);
+  get app(): AppM {
+    return this.apps[this.acting];
+  }
+  get phase(): Phase {
+    return this.app.phase;
+  }
+  set phase(phase: Phase) {
+    this.app.phase = phase;
+  }
+  get group(): GroupName | null {
+    return this.app.group;
+  }
+  set group(group: GroupName | null) {
+    this.app.group = group;
+  }
+  get migrate(): boolean {
+    return this.app.migrate;
+  }
+  set migrate(migrate: boolean) {
+    this.app.migrate = migrate;
+  }
+  get remembered(): GroupName | null {
+    return this.app.remembered;
+  }
+  set remembered(group: GroupName | null) {
+    this.app.remembered = group;
+  }
+  get unsettled(): boolean {
+    return this.app.unsettled;
+  }
+  set unsettled(unsettled: boolean) {
+    this.app.unsettled = unsettled;
+  }
+  get challenge(): UserKey | null {
+    return this.app.challenge;
+  }
+  set challenge(challenge: UserKey | null) {
+    this.app.challenge = challenge;
+  }
+  get challengeAnswered(): boolean {
+    return this.app.challengeAnswered;
+  }
+  set challengeAnswered(answered: boolean) {
+    this.app.challengeAnswered = answered;
+  }
+  get peerLive(): boolean {
+    return this.apps.peer.live;
   }
 
+  get place(): Place {
+    return placeOf(this.group, this.app.own);
+  }
+
+  /** The session the acting app holds in memory (the stored one, unless another app changed it since). */
   get session(): StoredM {
-    return this.places[this.place];
+    return this.app.view;
+  }
+
+  /** Another app changed the stored session since the acting app last read or wrote it. */
+  get stale(): boolean {
+    return this.app.viewGen !== this.gens[this.place];
+  }
+
+  /** Runs `work` with `app` acting. */
+  as<T>(app: AppName, work: () => T): T {
+    const before = this.acting;
+    this.acting = app;
+    try {
+      return work();
+    } finally {
+      this.acting = before;
+    }
+  }
+
+  /**
+   * A clear or sign-out of `place` is final: what tells its session (and renewals that were under
+   * way, with the tokens a hook handed them) may never be stored or handed out again.
+   */
+  bury(place: Place, hookTokensBefore = this.hookTokens.length): void {
+    for (const marker of markersOf(this.places[place])) this.buried.add(marker);
+    for (const { token, place: at } of this.hookTokens.slice(0, hookTokensBefore)) if (at === place) this.buried.add(token);
   }
 
   count(key: string): void {
@@ -188,15 +320,20 @@ export class Model {
 
   /** The start-up move between places (docs/access-groups.md, "The rules"). */
   applyMove(from: GroupName | null, to: GroupName | null, migrate: boolean): void {
-    const fromPlace = placeOf(from);
-    const toPlace = placeOf(to);
+    const fromPlace = placeOf(from, this.app.own);
+    const toPlace = placeOf(to, this.app.own);
     if (migrate) {
       if (this.places[fromPlace] !== null) {
-        if (this.places[toPlace] === null) this.places[toPlace] = this.places[fromPlace];
+        if (this.places[toPlace] === null) {
+          this.places[toPlace] = this.places[fromPlace];
+          this.gens[toPlace] = this.gens[fromPlace];
+        }
         this.places[fromPlace] = null;
+        this.gens[fromPlace] = null;
       }
     } else if (from === null) {
-      this.places.app = null;
+      this.places[this.app.own] = null;
+      this.gens[this.app.own] = null;
     }
     this.remembered = to;
   }
@@ -222,7 +359,7 @@ export class Model {
 
   /** Learns what a stored record tells: identity ids of logins, the epoch of new refresh tokens. */
   learn(stored: StoredM): void {
-    if (!stored || stored.kind === 'foreign') return;
+    if (!stored || stored.kind === 'foreign' || stored.kind === 'guest') return;
     if (stored.kind === 'federated') {
       const info = this.env.tokenInfo(stored.token);
       if (info && !stored.devId) this.identities.set(`${stored.loginKey}|${info.sub}`, stored.identityId);
@@ -306,8 +443,78 @@ function sessionAnswer(m: Model, phase: Phase): (value: unknown, stored: StoredM
       if (v.identityId !== stored.identityId) return `identity ${v.identityId} handed out, ${stored.identityId} stored`;
       return credentialsMatch('fetchAuthSession', v.credentials, stored.credentials, m.now);
     }
+    if (stored?.kind === 'guest' && m.app.allowGuestAccess) {
+      if (v.isSignedIn !== false || v.identityId !== stored.identityId || v.tokens) return `unexpected guest answer ${brief(v)}`;
+      return credentialsMatch('fetchAuthSession (guest)', v.credentials, stored.credentials, m.now);
+    }
     return v.isSignedIn === false && Object.keys(v).length === 1 ? undefined : `expected { isSignedIn: false }, got ${brief(v)}`;
   };
+}
+
+/** The access key handed out by an answer, if any. */
+function keyHandedOut(value: unknown): string | undefined {
+  const v = value as { credentials?: { accessKeyId?: unknown }; accessKeyId?: unknown } | undefined;
+  const key = v?.credentials?.accessKeyId ?? v?.accessKeyId;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** A record of what an app's summary shows, for a record the model never saw stored (its secrets unknown). */
+function summaryRecord(r: Sut, app: AppName): StoredM {
+  const summary = r.slots[app]!.auth.actor.getSnapshot().context.session;
+  if (!summary) return null;
+  const credentials = summary.credentialsExpiration === undefined
+    ? undefined
+    : { accessKeyId: '(unknown)', secretAccessKey: '(unknown)', sessionToken: '(unknown)', expiration: summary.credentialsExpiration };
+  switch (summary.kind) {
+    case 'guest':
+      return { kind: 'guest', identityId: summary.identityId!, credentials: credentials! };
+    case 'federated':
+      return { kind: 'federated', loginKey: '(unknown)', token: '(unknown)', identityId: summary.identityId!, credentials: credentials!, devId: false };
+    case 'userPool':
+      return {
+        kind: 'userPool',
+        username: summary.username!,
+        userId: summary.userId!,
+        idToken: '(unknown)',
+        accessToken: '(unknown)',
+        tokensExp: summary.tokensExpiration!,
+        ...(summary.identityId ? { identityId: summary.identityId } : {}),
+        ...(credentials ? { credentials } : {}),
+      };
+  }
+}
+
+/** After every step: the generations stored, and what each app holds in memory. */
+export function observe(m: Model, r: Sut): void {
+  // Records written since the last look, some replaced since: what an app may still hold.
+  for (const text of r.storage.written.slice(m.writesSeen)) {
+    const generation = generationOf(text);
+    if (generation !== null) m.history.set(generation, decodeStored(text));
+  }
+  m.writesSeen = r.storage.written.length;
+  for (const place of PLACES) {
+    m.places[place] = r.stored(place);
+    m.gens[place] = r.storedGeneration(place);
+    m.learn(m.places[place]);
+    if (m.gens[place] !== null) m.history.set(m.gens[place]!, m.places[place]);
+  }
+  for (const app of Object.values(m.apps)) {
+    if (!app.live || !r.live(app.name)) continue;
+    const live = r.viewGeneration(app.name);
+    const place = placeOf(app.group, app.own);
+    if (live === m.gens[place]) {
+      app.view = m.places[place];
+      app.viewGen = live;
+    } else if (live === null) {
+      app.view = null;
+      app.viewGen = null;
+    } else if (live !== app.viewGen) {
+      // Only steps whose order the model does not fix get here: the app read a record that was
+      // replaced since, within the step; the model knows it when it saw it stored.
+      app.view = m.history.get(live) ?? summaryRecord(r, app.name);
+      app.viewGen = live;
+    }
+  }
 }
 
 async function checkStep(m: Model, r: Sut, e: Expect, observed: Observed, hubFrom: number, before: { identity: number; userPool: number }): Promise<void> {
@@ -317,8 +524,12 @@ async function checkStep(m: Model, r: Sut, e: Expect, observed: Observed, hubFro
     const message = observed.ok ? brief(observed.value) : (observed.error as Error).message;
     violation(`${e.label}: expected ${e.outcome.join(' or ')}, got ${got} (${message})`);
   }
-  m.count(`${e.label.split('(')[0]} → ${got}`);
-  m.trace.push(`${e.label} → ${got} [${r.path()}; group ${m.group ?? 'none'}; faults ${m.idFaults}/${m.upFaults}${m.storageFault ? '; storage armed' : ''}]`);
+  const who = m.acting === 'peer' && !/^(main|peer)\./.test(e.label) ? 'peer.' : '';
+  m.count(`${who}${e.label.split('(')[0]} → ${got}`);
+  m.trace.push(`${who}${e.label} → ${got} [${r.path()}; group ${m.group ?? 'none'}; faults ${m.idFaults}/${m.upFaults}${m.storageFault ? '; storage armed' : ''}]`);
+  const handed = observed.ok ? keyHandedOut(observed.value) : undefined;
+  if (handed && (observed.value as AuthSession).isSignedIn === false) m.count('guest credentials handed out');
+  if (handed && m.buried.has(handed)) violation(`${e.label}: handed out credentials of a session that was cleared`);
   if (!observed.ok && e.messageIncludes && !(observed.error as Error).message.includes(e.messageIncludes)) {
     violation(`${e.label}: the ${got} message does not name ${e.messageIncludes}: ${(observed.error as Error).message}`);
   }
@@ -345,11 +556,12 @@ async function checkStep(m: Model, r: Sut, e: Expect, observed: Observed, hubFro
   if (complaint) violation(`${e.label}: ${complaint}`);
   m.places[m.place] = actual;
   m.learn(actual);
-  for (const place of ['app', ...GROUPS] as Place[]) {
+  for (const place of PLACES) {
     if (place === m.place) continue;
     const other = mismatch(m.places[place], r.stored(place), `stored session (${place})`);
     if (other) violation(`${e.label}: ${other}`);
   }
+  observe(m, r);
   // The answer.
   const checked = e.check?.(observed, actual);
   if (checked) violation(`${e.label}: ${checked}`);
@@ -373,13 +585,30 @@ async function checkStep(m: Model, r: Sut, e: Expect, observed: Observed, hubFro
 /** What must hold after every step, whatever the model predicted. */
 export function invariants(m: Model, r: Sut, label: string): void {
   r.raise();
-  const snapshot = r.auth.actor.getSnapshot();
-  const path = r.path();
+  observe(m, r);
+  for (const app of Object.values(m.apps)) {
+    if (!app.live || app.name === m.busyApp) continue;
+    appInvariants(m, r, app, app.name === 'peer' ? `${label} (peer)` : label);
+  }
+  // A clear or sign-out is final: nothing it ended is stored again, anywhere.
+  for (const place of PLACES) {
+    if (markersOf(m.places[place]).some((marker) => m.buried.has(marker))) {
+      violation(`${label}: a session that was cleared is stored again at ${place}`);
+    }
+  }
+}
+
+function appInvariants(m: Model, r: Sut, app: AppM, label: string): void {
+  const snapshot = r.slots[app.name]!.auth.actor.getSnapshot();
+  const path = r.path(app.name);
   const phase = phaseOf(path);
   if (!phase) violation(`${label}: left busy in ${path}`);
   const summary = snapshot.context.session;
-  const stored = r.stored(m.place);
-  const where = `${label}: in ${path}`;
+  // What the app holds: the stored record, unless another app changed it since (then the model's).
+  const place = placeOf(app.group, app.own);
+  const fresh = app.viewGen === m.gens[place];
+  const stored = fresh ? m.places[place] : app.view;
+  const where = `${label}: in ${path}${fresh ? '' : ' (the stored session changed since)'}`;
   if (phase === 'federated' || phase === 'sessionExpired') {
     if (summary?.kind !== 'federated' || stored?.kind !== 'federated') {
       violation(`${where} the session is ${summary?.kind ?? 'none'} in memory and ${stored?.kind ?? 'none'} in storage`);
@@ -400,11 +629,19 @@ export function invariants(m: Model, r: Sut, label: string): void {
     ) {
       violation(`${where} memory and storage hold different user-pool sessions`);
     }
+  } else if (summary?.kind === 'guest' || stored?.kind === 'guest') {
+    // Signed out with guest credentials: the same guest identity in memory and storage.
+    if (summary?.kind !== 'guest' || stored?.kind !== 'guest') {
+      violation(`${where} the session is ${summary?.kind ?? 'none'} in memory and ${stored?.kind ?? 'none'} in storage`);
+    }
+    if (summary.identityId !== stored.identityId || summary.credentialsExpiration !== stored.credentials.expiration) {
+      violation(`${where} memory and storage hold different guest sessions`);
+    }
   } else if (summary !== null || (stored !== null && stored.kind !== 'foreign')) {
     violation(`${where} a ${summary?.kind ?? stored?.kind} session is kept while signed out`);
   }
   // The model only ever fails a move at its first write (the journal's), so none is left behind.
-  if (r.storage.items.has(MOVE_JOURNAL_KEY)) violation(`${label}: a move journal is left in storage`);
+  if (r.storage.items.has(moveJournalKey(app.own))) violation(`${label}: a move journal is left in storage`);
 }
 
 // ---- commands ------------------------------------------------------------------------------------
@@ -513,6 +750,19 @@ function predictFederate(
   const linked = f.devId === undefined || m.identities.get(f.key) === f.devId;
   const c = m.identityCall('GetCredentialsForIdentity', valid && linked);
   if (!c.ok) return fail(c.name);
+  if (m.stale) {
+    // Another app changed the stored session since this one read it: the federation is dropped,
+    // its caller learns so, and the app takes the stored session.
+    sync(m, false);
+    return {
+      label,
+      outcome: ['CancelledError'],
+      phase: m.phase,
+      hub: [{ event: 'federateToIdentityPool_failure', data: { error: errorNamed('CancelledError') } }],
+      current: 'unchanged',
+      attempts: { ...m.attempts },
+    };
+  }
   if (!m.write()) return fail('StorageError');
   const record: Record<string, unknown> = {
     kind: 'federated',
@@ -566,6 +816,7 @@ function predictClear(m: Model, label: string): Expect {
       attempts: { identity: 0, userPool: 0 },
     };
   }
+  m.bury(m.place);
   return {
     label,
     outcome: ['ok'],
@@ -576,12 +827,43 @@ function predictClear(m: Model, label: string): Expect {
   };
 }
 
+/**
+ * Where a re-read of the shared session lands (the machine's `syncing`), and what the app then
+ * holds. `returnTo`: a fetch from a failed federation or an open challenge returns there when
+ * nothing is stored; a dropped write does not.
+ */
+function sync(m: Model, returnTo: boolean): void {
+  const stored = m.places[m.place];
+  // An unreadable record: the app answers from what it has.
+  if (stored?.kind === 'foreign') return;
+  const same = m.app.viewGen === m.gens[m.place];
+  const phase = m.phase;
+  m.phase =
+    phase === 'sessionExpired' && same && stored !== null
+      ? 'sessionExpired'
+      : stored?.kind === 'federated'
+        ? 'federated'
+        : stored?.kind === 'userPool'
+          ? 'signedIn'
+          : returnTo && (phase === 'federationFailed' || phase === 'challenge')
+            ? phase
+            : 'signedOut';
+  m.app.view = stored;
+  m.app.viewGen = m.gens[m.place];
+  if (m.phase !== 'challenge') m.challenge = null;
+}
+
 export class SignInCommand extends Command {
   constructor(
     readonly user: UserKey,
     readonly password: 'right' | 'wrong',
   ) {
     super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    // D7 (defects.test.ts, open): the new-password step hands out the guest credentials it kept,
+    // never renewed. Until it is fixed, no challenge is opened over a guest session.
+    return !(m.users[this.user].mustChange && m.app.allowGuestAccess && m.session?.kind === 'guest');
   }
   toString(): string {
     return `signIn(${this.user}, ${this.password} password)`;
@@ -598,6 +880,11 @@ export class SignInCommand extends Command {
 
 /** A sign-in step that ends signed in: the write, then the background identity-pool federation. */
 function signedInAfter(m: Model, label: string, user: ModelUser, failPhase: Phase): Expect {
+  if (m.stale) {
+    // Another app changed the stored session meanwhile: this sign-in is not kept.
+    sync(m, false);
+    return { label, outcome: ['CancelledError'], phase: m.phase, hub: [], current: 'unchanged', attempts: { ...m.attempts } };
+  }
   if (!m.write()) {
     return { label, outcome: ['StorageError'], phase: failPhase, hub: [], current: 'unchanged', attempts: { ...m.attempts } };
   }
@@ -729,6 +1016,7 @@ function predictSignOut(m: Model, label: string, global: boolean): Expect {
   if (!m.settleBeforeClear() || !m.write()) {
     return { label, outcome: ['StorageError'], phase: 'signedIn', hub: [], current: 'unchanged', attempts: { ...m.attempts } };
   }
+  m.bury(m.place);
   return {
     label,
     outcome: [globalError ?? 'ok'],
@@ -767,7 +1055,12 @@ function asCredentialsProvider(m: Model, e: Expect): Expect {
     ...rest,
     outcome: ['ok', 'NotAuthorizedError'],
     check: (observed, stored) => {
-      const credentials = (e.phase === 'federated' || e.phase === 'signedIn') && stored && stored.kind !== 'foreign' ? stored.credentials : undefined;
+      const credentials =
+        (e.phase === 'federated' || e.phase === 'signedIn') && stored && stored.kind !== 'foreign'
+          ? stored.credentials
+          : stored?.kind === 'guest' && m.app.allowGuestAccess
+            ? stored.credentials
+            : undefined;
       if (credentials && !observed.ok) return 'credentialsProvider refused although there are credentials';
       if (!credentials && observed.ok) return 'credentialsProvider answered without credentials to hand out';
       return observed.ok ? credentialsMatch('credentialsProvider', observed.value as AuthSession['credentials'], credentials, m.now) : undefined;
@@ -777,6 +1070,13 @@ function asCredentialsProvider(m: Model, e: Expect): Expect {
 
 function predictFetch(m: Model, label: string, force: boolean): Expect {
   begin(m);
+  // An app of an access group re-reads the shared session before it answers.
+  if (m.group !== null) sync(m, true);
+  return predictFetchFrom(m, label, force);
+}
+
+/** fetchAuthSession from the state the app is in (after the re-read, when shared). */
+function predictFetchFrom(m: Model, label: string, force: boolean): Expect {
   const signedOut = (phase: Phase): Expect => ({
     label,
     outcome: ['ok'],
@@ -788,10 +1088,10 @@ function predictFetch(m: Model, label: string, force: boolean): Expect {
   });
   switch (m.phase) {
     case 'signedOut':
+    case 'federationFailed':
+      return m.app.allowGuestAccess ? predictGuestFetch(m, label, force) : signedOut(m.phase);
     case 'challenge':
       return signedOut(m.phase);
-    case 'federationFailed':
-      return signedOut('federationFailed');
     case 'sessionExpired':
       return { label, outcome: ['SessionExpiredError'], phase: 'sessionExpired', hub: [], current: 'unchanged', attempts: { identity: 0, userPool: 0 } };
     case 'federated':
@@ -813,8 +1113,18 @@ function predictFederatedFetch(m: Model, label: string, force: boolean): Expect 
     value: sessionAnswer(m, 'federated'),
   });
   if (!force && s.credentials.expiration - m.now > RENEW_MS) return ok('unchanged');
-  // The stored token, with the identity it was linked to when the session was made.
-  const c = m.identityCall('GetCredentialsForIdentity', m.loginValid(s.loginKey, s.token));
+  // The app's refreshProviderToken is asked first; without it, the stored token is used again.
+  const hook = m.app.hook;
+  if (hook) m.count(`renewal asks the ${hook} hook`);
+  if (hook === 'throws' || hook === 'hang') {
+    // A failure or no answer by the deadline: transient, the session is kept.
+    return { label, outcome: ['ServiceError'], messageIncludes: 'refreshProviderToken', phase: 'federated', hub: [], current: 'unchanged', attempts: { ...m.attempts } };
+  }
+  if (hook === 'nothing') {
+    return { label, outcome: ['SessionExpiredError'], phase: 'sessionExpired', hub: [{ event: 'sessionExpired' }], current: 'unchanged', attempts: { ...m.attempts } };
+  }
+  // The stored token (or the hook's fresh one for the same login), with the identity it was linked to.
+  const c = m.identityCall('GetCredentialsForIdentity', hook === 'fresh' || m.loginValid(s.loginKey, s.token));
   if (!c.ok && c.auth) {
     return {
       label,
@@ -826,8 +1136,59 @@ function predictFederatedFetch(m: Model, label: string, force: boolean): Expect 
     };
   }
   if (!c.ok) return { label, outcome: [c.name], phase: 'federated', hub: [], current: 'unchanged', attempts: { ...m.attempts } };
+  if (m.stale) {
+    // Cleared or replaced by another app meanwhile: the renewal is dropped and the fetch is
+    // answered from the stored session (renewed first when the caller forced it).
+    sync(m, false);
+    return predictFetchFrom(m, label, force);
+  }
   if (!m.write()) return { label, outcome: ['StorageError'], phase: 'federated', hub: [], current: 'unchanged', attempts: { ...m.attempts } };
-  return ok({ ...s, credentials: newCredentials(s.credentials, m.now + m.world.lifetimes.credentialsMs) });
+  return ok({
+    ...s,
+    token: hook === 'fresh' ? changed(s.token) : s.token,
+    credentials: newCredentials(s.credentials, m.now + m.world.lifetimes.credentialsMs),
+  });
+}
+
+/** Signed out with guest access on: guest credentials fetched (GetId without logins), kept and renewed. */
+function predictGuestFetch(m: Model, label: string, force: boolean): Expect {
+  const guest = m.session?.kind === 'guest' ? m.session : undefined;
+  if (guest && !force && guest.credentials.expiration - m.now > RENEW_MS) {
+    return { label, outcome: ['ok'], phase: m.phase, hub: [], current: 'unchanged', attempts: { identity: 0, userPool: 0 }, value: sessionAnswer(m, m.phase) };
+  }
+  // Whatever happens, the fetch leaves the guest fetch for signedOut.
+  const fail = (name: AuthErrorName): Expect => ({ label, outcome: [name], phase: 'signedOut', hub: [], current: 'unchanged', attempts: { ...m.attempts } });
+  const newIdentity: Matcher = (actual) =>
+    typeof actual === 'string' && /^[\w-]+:[0-9a-f-]+$/.test(actual) && actual !== guest?.identityId ? undefined : `expected a new guest identity, got ${brief(actual)}`;
+  let identityId: unknown = guest?.identityId;
+  if (!guest) {
+    const c = m.identityCall('GetId', true);
+    if (!c.ok) return fail(c.name);
+    identityId = newIdentity;
+  }
+  let c = m.identityCall('GetCredentialsForIdentity', true);
+  if (!c.ok && c.auth && guest) {
+    // A kept guest identity Cognito refuses: a new one, as the SDK does.
+    const id = m.identityCall('GetId', true);
+    if (!id.ok) return fail(id.name);
+    identityId = newIdentity;
+    c = m.identityCall('GetCredentialsForIdentity', true);
+  }
+  if (!c.ok) return fail(c.name);
+  if (m.stale) {
+    sync(m, false);
+    return predictFetchFrom(m, label, force);
+  }
+  if (!m.write()) return fail('StorageError');
+  return {
+    label,
+    outcome: ['ok'],
+    phase: 'signedOut',
+    hub: [],
+    current: { kind: 'guest', identityId, credentials: newCredentials(guest?.credentials, m.now + m.world.lifetimes.credentialsMs) },
+    attempts: { ...m.attempts },
+    value: sessionAnswer(m, 'signedOut'),
+  };
 }
 
 function predictSignedInFetch(m: Model, label: string, force: boolean): Expect {
@@ -855,6 +1216,7 @@ function predictSignedInFetch(m: Model, label: string, force: boolean): Expect {
           attempts: { ...m.attempts },
         };
       }
+      m.bury(m.place);
       const failure = { event: 'tokenRefresh_failure', data: { error: errorNamed(c.name) } };
       return {
         label,
@@ -925,8 +1287,9 @@ export class RestartCommand extends Command {
     super();
   }
   override check(m: Readonly<Model>): boolean {
-    // A damaged record is quarantined with two writes: keep an armed fault out of that.
-    return this.corrupt === undefined || (!m.storageFault && !m.unsettled && m.session !== null);
+    // A damaged record is quarantined with two writes: keep an armed fault out of that. (Not
+    // while the peer runs: a record this version cannot read is not the peer's to replace.)
+    return this.corrupt === undefined || (!m.storageFault && !m.unsettled && m.places[m.place] !== null && !m.peerLive);
   }
   toString(): string {
     if (this.corrupt) return `restart(with a ${this.corrupt} record)`;
@@ -962,7 +1325,7 @@ async function restart(
   const configured = change ? change.group : m.group;
   const migrate = change ? change.migrate : m.migrate;
   // What the configured place holds before the new instance starts: with no move, the last committed session there.
-  const committed = r.stored(placeOf(configured));
+  const committed = r.stored(placeOf(configured, m.app.own));
   m.unsettled = false;
   const moving = m.remembered !== configured;
   if (moving) {
@@ -976,7 +1339,8 @@ async function restart(
   m.group = configured;
   m.migrate = migrate;
   m.challenge = null;
-  const session = m.session;
+  m.app.live = true;
+  const session = m.places[m.place];
   if (session?.kind === 'foreign') problems = true;
   // A restored session is used as it is, with no call: fetchAuthSession renews what needs it.
   const phase: Phase = session?.kind === 'federated' ? 'federated' : session?.kind === 'userPool' ? 'signedIn' : 'signedOut';
@@ -984,7 +1348,7 @@ async function restart(
   m.phase = phase;
 
   const before = { identity: r.env.identityAttempts(), userPool: r.env.userPoolAttempts() };
-  const auth = r.start(m.group, m.migrate);
+  const auth = r.start(m.group, m.migrate, { allowGuestAccess: m.app.allowGuestAccess, hook: m.app.hook });
   const observed = await r.settle(`${label} ready`, () => auth.ready);
   // Right at ready, before any background call: the state is the session stored at the place.
   const restored = auth.actor.getSnapshot();
@@ -1001,7 +1365,7 @@ async function restart(
         : summary?.kind === committed.kind &&
           summary.identityId === committed.identityId &&
           summary.credentialsExpiration === committed.credentials?.expiration &&
-          (committed.kind === 'federated' || (summary.username === committed.username && summary.tokensExpiration === committed.tokensExp));
+          (committed.kind !== 'userPool' || (summary.username === committed.username && summary.tokensExpiration === committed.tokensExp));
     if (!same) violation(`${label}: the restored session is not the last committed one`);
   }
   const restoreProblems = restored.context.restoreProblems;
@@ -1018,7 +1382,7 @@ async function restart(
   await r.quiesce(label);
   await checkStep(m, r, e, observed, 0, before);
   // The group used last is remembered (none: forgotten), and no journal is left behind.
-  const remembered = r.storage.items.get(REMEMBERED_GROUP_KEY);
+  const remembered = r.storage.items.get(rememberedGroupKey(m.app.own));
   const rememberedName = remembered === undefined ? null : (JSON.parse(remembered) as { group: string }).group;
   if (rememberedName !== m.remembered) violation(`${label}: remembers group ${rememberedName}, expected ${m.remembered}`);
 }
@@ -1198,19 +1562,19 @@ export class ConcurrentCommand extends Command {
 
 /** Takes the state the live library is in (after steps whose order the model does not fix). */
 async function resync(m: Model, r: Sut, label: string): Promise<void> {
-  const path = r.path();
-  const phase = phaseOf(path);
-  if (!phase) violation(`${label}: left busy in ${path}`);
-  m.phase = phase;
-  for (const place of ['app', ...GROUPS] as Place[]) {
-    m.places[place] = r.stored(place);
-    m.learn(m.places[place]);
+  for (const app of Object.values(m.apps)) {
+    if (!app.live) continue;
+    const path = r.path(app.name);
+    const phase = phaseOf(path);
+    if (!phase) violation(`${label}: the ${app.name} app is left busy in ${path}`);
+    app.phase = phase;
+    if (phase !== 'challenge') app.challenge = null;
+    const remembered = r.storage.items.get(rememberedGroupKey(app.own));
+    app.remembered = remembered === undefined ? null : (JSON.parse(remembered) as { group: GroupName }).group;
+    app.unsettled = app.remembered !== app.group;
   }
-  if (phase !== 'challenge') m.challenge = null;
+  observe(m, r);
   m.storageFault = r.storage.armed;
-  const remembered = r.storage.items.get(REMEMBERED_GROUP_KEY);
-  m.remembered = remembered === undefined ? null : ((JSON.parse(remembered) as { group: GroupName }).group);
-  m.unsettled = m.remembered !== m.group;
   m.idFaults.rules = await r.env.identityFaultRules();
   m.upFaults.rules = r.env.userPoolFaultRules();
   invariants(m, r, label);
@@ -1223,10 +1587,16 @@ async function resync(m: Model, r: Sut, label: string): Promise<void> {
  * busy CI machine), or the servers answered during a stall longer than the latency. The caller
  * must act in the same synchronous block as the check, so no timer can slip in between.
  */
-async function onTheWire(m: Model, r: Sut, label: string, call: () => Promise<unknown>): Promise<{ promise: Promise<unknown>; held: () => boolean }> {
+async function onTheWire(
+  m: Model,
+  r: Sut,
+  label: string,
+  call: () => Promise<unknown>,
+  hold: 'Hang' | 'Hold' = 'Hang',
+): Promise<{ promise: Promise<unknown>; held: () => boolean }> {
   const hang = m.world.caps.hang;
   const before = r.env.hangsStarted();
-  if (hang) await r.env.addIdentityFault('*', 'Hang', 1);
+  if (hang) await r.env.addIdentityFault('*', hold, 1);
   else await r.env.setLatency(250);
   let settled = false;
   const promise = call();
@@ -1264,7 +1634,11 @@ export class StopDuringCallCommand extends Command {
     super();
   }
   override check(m: Readonly<Model>): boolean {
-    const phaseOk = this.what === 'renew' ? m.phase === 'federated' : ['signedOut', 'federationFailed', 'federated', 'sessionExpired'].includes(m.phase);
+    // A renewal reaches the wire only from a session it still has, and past a hook that answers.
+    const phaseOk =
+      this.what === 'renew'
+        ? m.phase === 'federated' && !m.stale && (m.app.hook === null || m.app.hook === 'fresh')
+        : ['signedOut', 'federationFailed', 'federated', 'sessionExpired'].includes(m.phase);
     return phaseOk && m.idFaults.pending === 0 && !m.storageFault && !m.unsettled;
   }
   toString(): string {
@@ -1327,7 +1701,296 @@ export class CancelFederationCommand extends Command {
     m.count(`${label} → CancelledError`);
     const e: Expect = { label, outcome: ['ok'], phase: 'signedOut', hub: [{ event: 'federationToIdentityPoolCleared' }], current: null };
     m.write();
+    m.bury(m.place);
     await checkStep(m, r, e, cleared, hubFrom, { identity: 0, userPool: 0 });
+  }
+}
+
+// ---- two apps of one access group, guest access, the provider-token hook ---------------------------
+
+const FEDERATE_PHASES: readonly Phase[] = ['signedOut', 'federationFailed', 'federated', 'sessionExpired'];
+const CLEAR_PHASES: readonly Phase[] = ['federated', 'federationFailed', 'sessionExpired'];
+
+/** Restarts the main app with guest access on or off and a refreshProviderToken hook (or none). */
+export class ConfigureCommand extends Command {
+  constructor(
+    readonly allowGuestAccess: boolean,
+    readonly hook: HookMode | null,
+  ) {
+    super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    // A hook that never answers costs the deadline: only where the deadline is short.
+    return this.hook !== 'hang' || m.world.caps.hang;
+  }
+  toString(): string {
+    return `restart(allowGuestAccess ${this.allowGuestAccess}, refreshProviderToken ${this.hook ?? 'none'})`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    r.stop();
+    m.app.allowGuestAccess = this.allowGuestAccess;
+    m.app.hook = this.hook;
+    m.count(`configure guest ${this.allowGuestAccess}, hook ${this.hook ?? 'none'}`);
+    await restart(m, r, this.toString());
+  }
+}
+
+/** Starts the second app: another appId over the same storage, in the main app's group when it has one. */
+export class PeerStartCommand extends Command {
+  constructor(readonly fallback: GroupName) {
+    super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    return !m.peerLive && !Object.values(m.places).some((p) => p?.kind === 'foreign');
+  }
+  toString(): string {
+    return `peer.start(the main app's group, else ${this.fallback})`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    const group = m.apps.main.group ?? this.fallback;
+    m.acting = 'peer';
+    r.acting = 'peer';
+    try {
+      await restart(m, r, `peer.start(accessGroup ${group})`, { group, migrate: false });
+    } finally {
+      m.acting = 'main';
+      r.acting = 'main';
+    }
+  }
+}
+
+/** The main app joins a group (restarting into it, with or without migration) and the peer starts there. */
+export class SharedStartCommand extends Command {
+  constructor(
+    readonly group: GroupName,
+    readonly migrate: boolean,
+  ) {
+    super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    return new PeerStartCommand(this.group).check(m) && (m.group !== null || new RestartCommand({ group: this.group, migrate: this.migrate }).check(m));
+  }
+  toString(): string {
+    return `join(accessGroup ${this.group}${this.migrate ? ', migrate' : ''}) and peer.start`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    if (m.group === null) await new RestartCommand({ group: this.group, migrate: this.migrate }).run(m, r);
+    await new PeerStartCommand(this.group).run(m, r);
+  }
+}
+
+/** Any command, run on the peer app. */
+export class PeerCommand extends Command {
+  constructor(readonly inner: Command) {
+    super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    return m.peerLive && (m as Model).as('peer', () => this.inner.check(m));
+  }
+  toString(): string {
+    return `peer.${this.inner.toString()}`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    m.acting = 'peer';
+    r.acting = 'peer';
+    try {
+      await this.inner.run(m, r);
+    } finally {
+      m.acting = 'main';
+      r.acting = 'main';
+    }
+  }
+}
+
+/**
+ * One app's call on the wire (a forced renewal or a federation) while the other app of the
+ * group clears or federates; then the call goes on. Over the doubles the call is held until the
+ * other app's call settled, so the model predicts both exactly: a write whose base record was
+ * cleared or replaced meanwhile is dropped, the federation rejects with CancelledError, the
+ * fetch answers from the stored session. Over HTTP the call is slowed instead, and only a clear
+ * (no network call) is sure to come first.
+ */
+export class OverlapCommand extends Command {
+  constructor(
+    readonly wire: AppName,
+    readonly call: 'renew' | 'federate',
+    readonly other: 'clear' | 'federate' | 'migrate',
+  ) {
+    super();
+  }
+  get otherApp(): AppName {
+    return this.wire === 'main' ? 'peer' : 'main';
+  }
+  override check(m: Readonly<Model>): boolean {
+    if (!m.peerLive) return false;
+    const { main, peer } = m.apps;
+    if (main.group === null || main.group !== peer.group) return false;
+    if (m.idFaults.pending > 0 || m.storageFault || main.unsettled || peer.unsettled) return false;
+    if (this.other === 'federate' && !m.world.caps.hang) return false;
+    const wire = m.apps[this.wire];
+    const other = m.apps[this.otherApp];
+    if (this.call === 'renew') {
+      // The fetch re-reads the group's session and renews it: past a hook that answers.
+      if (m.places[main.group]?.kind !== 'federated') return false;
+      if (wire.phase === 'sessionExpired' && wire.viewGen === m.gens[main.group]) return false;
+      if (wire.hook !== null && wire.hook !== 'fresh') return false;
+    } else if (!FEDERATE_PHASES.includes(wire.phase)) {
+      return false;
+    }
+    if (this.other === 'migrate') return true;
+    return (this.other === 'clear' ? CLEAR_PHASES : FEDERATE_PHASES).includes(other.phase);
+  }
+  toString(): string {
+    const other = this.other === 'migrate' ? 'restart(to the other group, migrate)' : `${this.other}()`;
+    return `${this.wire}.${this.call === 'renew' ? 'fetchAuthSession(forceRefresh)' : 'federate()'} on the wire while ${this.otherApp}.${other}`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    const label = this.toString();
+    const act = (app: AppName) => {
+      m.acting = app;
+      r.acting = app;
+    };
+    const wireToken = await m.env.mint('google', m.subOf('u2'), 'valid');
+    const otherToken = await m.env.mint('facebook', m.subOf('u1'), 'valid');
+    r.ledger.add(wireToken);
+    r.ledger.add(otherToken);
+    const federation = (token: string, provider: ProviderName) => {
+      const sub = m.env.tokenInfo(token)!.sub;
+      const loginKey = providerOf(m, provider).loginKey;
+      return { token, loginKey, key: `${loginKey}|${sub}`, devId: undefined, provider: providerOf(m, provider) };
+    };
+    try {
+      act(this.wire);
+      const hubFrom = r.hub.length;
+      const before = { identity: r.env.identityAttempts(), userPool: r.env.userPoolAttempts() };
+      // The fetch re-reads the shared session before it renews (the model follows it there).
+      if (this.call === 'renew') {
+        begin(m);
+        sync(m, true);
+      }
+      const { promise, held } = await onTheWire(
+        m,
+        r,
+        label,
+        () => (this.call === 'renew' ? r.auth.fetchAuthSession({ forceRefresh: true }) : r.auth.federateToIdentityPool(wireToken, AuthProvider.google)),
+        'Hold',
+      );
+      if (!held()) return await missedTheWire(m, r, label, promise);
+      // The other app's call, predicted like any other, while the first waits on the wire.
+      m.busyApp = this.wire;
+      act(this.otherApp);
+      try {
+        if (this.other === 'clear') {
+          await step(m, r, predictClear(m, `${label}: clear()`), () => r.auth.clearFederationToIdentityPool());
+        } else if (this.other === 'migrate') {
+          // The other app takes the group's session with it to the other group.
+          const to = GROUPS.find((g) => g !== m.group)!;
+          await new RestartCommand({ group: to, migrate: true }).run(m, r);
+        } else {
+          const f = federation(otherToken, 'facebook');
+          await step(m, r, predictFederate(m, `${label}: federate()`, f), () => r.auth.federateToIdentityPool(otherToken, AuthProvider.facebook));
+        }
+      } finally {
+        m.busyApp = null;
+        act(this.wire);
+      }
+      // Now the first call goes on.
+      const stillHeld = m.world.caps.hang ? r.env.releaseHolds() > 0 : true;
+      const observed = await r.settlePromise(label, promise);
+      if (!m.world.caps.hang) await r.env.setLatency(0);
+      await r.quiesce(label);
+      if (!stillHeld) {
+        // The deadline ended the hold while the other app worked (a stalled process): a transient failure.
+        if (outcomeName(observed) !== 'ServiceError') violation(`${label}: a call that ran past the deadline got ${outcomeName(observed)}`);
+        m.count(`overlap missed (the process stalled)`);
+        return await resync(m, r, label);
+      }
+      const e =
+        this.call === 'renew'
+          ? predictFetchFrom(m, label, true)
+          : predictFederate(m, label, federation(wireToken, 'google'));
+      // The calls of both apps interleave: the counts are checked by the steps that run alone.
+      const { attempts: _attempts, ...unchecked } = e;
+      await checkStep(m, r, unchecked, observed, hubFrom, before);
+      m.count(`overlap ${this.call} × ${this.other} → ${outcomeName(observed)}`);
+    } finally {
+      act('main');
+    }
+  }
+}
+
+export type CrossCall = { app: AppName; call: 'federate' | 'clear' | 'fetch' | 'fetchForce' };
+
+/**
+ * Calls of both apps of a group in the same tick. Their order is not fixed, so the model checks
+ * what holds whatever it is: when a clear succeeded, the session that was stored before is gone
+ * for good (nothing of it stored, now or after any later step); what is stored is nothing, or a
+ * session one of these federations made (or guest credentials fetched after the clear). Then
+ * the model takes the states it finds.
+ */
+export class CrossTickCommand extends Command {
+  constructor(readonly calls: CrossCall[]) {
+    super();
+  }
+  override check(m: Readonly<Model>): boolean {
+    const { main, peer } = m.apps;
+    return m.peerLive && main.group !== null && main.group === peer.group && !m.storageFault && !main.unsettled && !peer.unsettled;
+  }
+  toString(): string {
+    return `sameTick(${this.calls.map((c) => `${c.app}.${c.call}`).join(', ')})`;
+  }
+  async run(m: Model, r: Sut): Promise<void> {
+    const label = this.toString();
+    const place = m.apps.main.group!;
+    const before = m.places[place];
+    const hookTokensBefore = m.hookTokens.length;
+    const tokens = await Promise.all(this.calls.map((_, i) => m.env.mint('google', m.subOf(i % 2 === 0 ? 'u1' : 'u2'), 'valid')));
+    for (const token of tokens) r.ledger.add(token);
+    const promises = this.calls.map(({ app, call }, i): Promise<unknown> => {
+      const auth = r.slots[app]!.auth;
+      switch (call) {
+        case 'federate':
+          return auth.federateToIdentityPool(tokens[i]!, AuthProvider.google);
+        case 'clear':
+          return auth.clearFederationToIdentityPool();
+        case 'fetch':
+          return auth.fetchAuthSession();
+        case 'fetchForce':
+          return auth.fetchAuthSession({ forceRefresh: true });
+      }
+    });
+    const observed = await Promise.all(promises.map((p, i) => r.settlePromise(`${label} ${this.calls[i]!.app}.${this.calls[i]!.call}`, p)));
+    await r.quiesce(label, 'main');
+    await r.quiesce(label, 'peer');
+    observed.forEach((o, i) => {
+      const name = outcomeName(o);
+      m.count(`same tick ${this.calls[i]!.call} → ${name}`);
+      if (name === 'ValidationError') violation(`${label}: ${this.calls[i]!.call} was refused as invalid input`);
+    });
+    const cleared = this.calls.some((c, i) => c.call === 'clear' && observed[i]!.ok);
+    if (cleared) {
+      const stored = r.stored(place);
+      const federated = new Set(this.calls.flatMap((c, i) => (c.call === 'federate' && observed[i]!.ok ? [tokens[i]!] : [])));
+      // A federation of this tick, renewed since with tokens a hook handed out: follow them back.
+      const origin = (token: string): string => {
+        let t = token;
+        for (let i = 0; i < 50; i += 1) {
+          const handed = m.hookTokens.find((h) => h.token === t);
+          if (!handed) break;
+          t = handed.from;
+        }
+        return t;
+      };
+      const newGuest = stored?.kind === 'guest' && !(before?.kind === 'guest' && before.identityId === stored.identityId);
+      if (stored !== null && !(stored.kind === 'federated' && federated.has(origin(stored.token))) && !newGuest) {
+        violation(`${label}: after a clear, the group holds a ${stored.kind} session no call of this tick made`);
+      }
+      // Whatever came before the clear is over, renewed or not.
+      m.bury(place, hookTokensBefore);
+      m.count('same tick with a clear');
+    }
+    m.trace.push(`${label} → ${observed.map(outcomeName).join(', ')} [main ${r.path('main')}; peer ${r.path('peer')}]`);
+    await resync(m, r, label);
   }
 }
 
@@ -1390,6 +2053,43 @@ export function commandArbitraries(world: World): Array<fc.Arbitrary<Cmd>> {
     fc.record({ n: fc.integer({ min: 2, max: 6 }), force: fc.boolean() }).map(({ n, force }) => new FetchBurstCommand(n, force)),
     fc.constantFrom<'federate' | 'renew'>('federate', 'renew').map((w) => new StopDuringCallCommand(w)),
     fc.constant(new CancelFederationCommand()),
+    // Guest access and the provider-token hook.
+    fc
+      .record({ guest: fc.boolean(), hook: fc.constantFrom<HookMode | null>(null, null, 'fresh', 'fresh', 'throws', 'nothing', 'hang') })
+      .map(({ guest, hook }) => new ConfigureCommand(guest, hook)),
+    // The second app of the group, and calls of the two that overlap.
+    fc.constantFrom(...GROUPS).map((g) => new PeerStartCommand(g)),
+    fc.record({ group: fc.constantFrom(...GROUPS), migrate: fc.boolean() }).map(({ group, migrate }) => new SharedStartCommand(group, migrate)),
+    fc.record({ group: fc.constantFrom(...GROUPS), migrate: fc.boolean() }).map(({ group, migrate }) => new SharedStartCommand(group, migrate)),
+    federate.map((c) => new PeerCommand(c)),
+    federate.map((c) => new PeerCommand(c)),
+    federate.map((c) => new PeerCommand(c)),
+    fc.constant(new PeerCommand(new ClearCommand())),
+    fc.constant(new PeerCommand(new ClearCommand())),
+    fc.boolean().map((f) => new PeerCommand(new FetchCommand(f))),
+    fc.boolean().map((f) => new PeerCommand(new FetchCommand(f))),
+    fc.constant(new PeerCommand(new SignOutCommand(false))),
+    fc.record({ group: fc.constantFrom(...GROUPS), migrate: fc.boolean() }).map((change) => new PeerCommand(new RestartCommand(change))),
+    ...Array.from({ length: 2 }, () =>
+      fc
+        .array(
+          fc.record({
+            app: fc.constantFrom<AppName>('main', 'peer'),
+            call: fc.constantFrom<CrossCall['call']>('federate', 'clear', 'clear', 'fetch', 'fetchForce'),
+          }),
+          { minLength: 2, maxLength: 4 },
+        )
+        .map((calls) => new CrossTickCommand(calls)),
+    ),
+    ...Array.from({ length: 6 }, () =>
+      fc
+        .record({
+          wire: fc.constantFrom<AppName>('main', 'peer'),
+          call: fc.constantFrom<'renew' | 'federate'>('renew', 'federate'),
+          other: fc.constantFrom<'clear' | 'federate' | 'migrate'>('clear', 'clear', 'federate', 'federate', 'migrate'),
+        })
+        .map(({ wire, call, other }) => new OverlapCommand(wire, call, other)),
+    ),
   ];
 }
 
@@ -1434,6 +2134,7 @@ export async function runModel(world: World, options: RunOptions): Promise<RunRe
       for (const user of Object.values(env.users)) ledger.add(user.password);
       const sut = new Sut(env, ledger);
       const model = new Model(env);
+      model.hookTokens = sut.hookTokens;
       let executed = 0;
       try {
         sut.start(null, false);
@@ -1446,7 +2147,7 @@ export async function runModel(world: World, options: RunOptions): Promise<RunRe
         }
         executed = [...commands].length;
       } finally {
-        sut.stop();
+        sut.stopAll();
         await env.end();
       }
       report.runs += 1;

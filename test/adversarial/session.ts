@@ -34,13 +34,20 @@ export interface UserPoolM {
   credentials?: CredsM;
 }
 
+/** Guest (unauthenticated) credentials, kept and renewed like any other. */
+export interface GuestM {
+  kind: 'guest';
+  identityId: string;
+  credentials: CredsM;
+}
+
 /** Bytes this version cannot read as a session (a newer version's record, left in place). */
 export interface ForeignM {
   kind: 'foreign';
   text: string;
 }
 
-export type StoredM = FederatedM | UserPoolM | ForeignM | null;
+export type StoredM = FederatedM | UserPoolM | GuestM | ForeignM | null;
 export type SessionM = FederatedM | UserPoolM;
 
 function creds(value: unknown): CredsM | undefined {
@@ -84,6 +91,9 @@ function decodeRecord(text: string): StoredM {
       ...(typeof o['customRoleArn'] === 'string' ? { roleArn: o['customRoleArn'] } : {}),
     };
   }
+  if (o['kind'] === 'guest') {
+    return { kind: 'guest', identityId: String(o['identityId']), credentials: creds(o['credentials'])! };
+  }
   if (o['kind'] === 'userPool') {
     const tokens = o['tokens'] as Record<string, unknown>;
     const c = creds(o['credentials']);
@@ -100,6 +110,26 @@ function decodeRecord(text: string): StoredM {
     };
   }
   return { kind: 'foreign', text };
+}
+
+/** The generation a stored record was written with (null: none stored or unreadable). */
+export function generationOf(text: string | undefined | null): string | null {
+  if (text === undefined || text === null) return null;
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    return typeof o['generation'] === 'string' ? o['generation'] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The secrets and one-off values that tell one session (and its renewals) from another. */
+export function markersOf(stored: StoredM): string[] {
+  if (!stored || stored.kind === 'foreign') return [];
+  const markers = stored.credentials ? [stored.credentials.accessKeyId] : [];
+  if (stored.kind === 'federated') markers.push(stored.token);
+  if (stored.kind === 'userPool' && stored.refreshToken) markers.push(stored.refreshToken);
+  return markers;
 }
 
 /** A field matcher: returns a complaint, or undefined when the value is fine. */

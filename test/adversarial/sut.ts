@@ -1,7 +1,7 @@
 /**
- * The system under test as the command model drives it: one auth instance at a time over one
- * armed storage (restarts make a new instance over the same storage), with everything it lets an
- * app observe recorded: hub events, call outcomes, state, stored records. Every error is checked
+ * The system under test as the command model drives it: up to two apps (two appIds, one instance
+ * each at a time) over one armed storage (restarts make a new instance over the same storage),
+ * with everything they let an app observe recorded: hub events, call outcomes, state, stored records. Every error is checked
  * for shape (an AuthError with a known name and a recovery suggestion) and for secrets.
  */
 import { inspect } from 'node:util';
@@ -9,8 +9,20 @@ import { waitFor } from 'xstate';
 import { AuthError, type AuthErrorName } from '../../src/vocabulary/AuthError.js';
 import type { Auth } from '../../src/createAuth.js';
 import { AccessGroup } from '../../src/vocabulary/AccessGroup.js';
-import { APP_ID, createArmedStorage, sessionKey, type ArmedStorage, type GroupName, type Place } from './armedStorage.js';
-import { decodeStored, type StoredM } from './session.js';
+import type { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
+import type { AuthConfig } from '../../src/createAuth.js';
+import {
+  APP_ID,
+  createArmedStorage,
+  PEER_APP_ID,
+  placeOf,
+  sessionKey,
+  type ArmedStorage,
+  type GroupName,
+  type Place,
+  type PrivatePlace,
+} from './armedStorage.js';
+import { decodeStored, generationOf, type StoredM } from './session.js';
 import type { RunEnv } from './worlds.js';
 
 export const AUTH_ERROR_NAMES: readonly AuthErrorName[] = [
@@ -88,7 +100,7 @@ export class SecretLedger {
   addStored(stored: StoredM): void {
     if (!stored || stored.kind === 'foreign') return;
     if (stored.kind === 'federated') this.add(stored.token);
-    else {
+    else if (stored.kind === 'userPool') {
       this.add(stored.idToken);
       this.add(stored.accessToken);
       this.add(stored.refreshToken);
@@ -139,15 +151,38 @@ export function checkAuthError(label: string, error: unknown): AuthError {
   return error;
 }
 
+/** The two apps of a run: `main` (every command) and `peer` (another appId over the same storage). */
+export type AppName = 'main' | 'peer';
+
+/** What `federation.refreshProviderToken` does: a fresh token, a throw, no token, or no answer. */
+export type HookMode = 'fresh' | 'throws' | 'nothing' | 'hang';
+
+/** The configuration an instance starts with, beyond storage and group. */
+export interface InstanceOptions {
+  allowGuestAccess?: boolean;
+  hook?: HookMode | null;
+}
+
+interface Slot {
+  auth: Auth;
+  hub: HubRecord[];
+  unlisten: (() => void) | undefined;
+  place: Place;
+  hook: HookMode | null;
+}
+
 export class Sut {
   readonly storage: ArmedStorage;
-  auth!: Auth;
-  /** Hub events of the current instance, in order. */
-  hub: HubRecord[] = [];
+  /** The app the next call goes to; `auth`, `hub`, `path()` and `quiesce()` are its. */
+  acting: AppName = 'main';
+  readonly slots: Partial<Record<AppName, Slot>> = {};
   instances = 0;
   /** Problems found inside hub listeners, whose throws the hub swallows; raised by `raise()`. */
   readonly problems: string[] = [];
-  private unlisten: (() => void) | undefined;
+  /** Tokens the refreshProviderToken hooks handed out, with the place of the app that asked. */
+  readonly hookTokens: Array<{ token: string; place: Place; from: string }> = [];
+  /** Calls of the hooks so far. */
+  hookCalls = 0;
 
   constructor(
     readonly env: RunEnv,
@@ -157,35 +192,123 @@ export class Sut {
     this.storage = storage ?? createArmedStorage();
   }
 
-  /** A new instance over the same storage, as an app restart would make. */
-  start(group: GroupName | null, migrate: boolean): Auth {
+  private get slot(): Slot {
+    const slot = this.slots[this.acting];
+    if (!slot) throw new Error(`the ${this.acting} app is not running`);
+    return slot;
+  }
+
+  get auth(): Auth {
+    return this.slot.auth;
+  }
+
+  /** Hub events of the acting app's current instance, in order. */
+  get hub(): HubRecord[] {
+    return this.slot.hub;
+  }
+
+  live(app: AppName): boolean {
+    return this.slots[app] !== undefined;
+  }
+
+  /** Runs `work` with `app` acting, then gives the turn back. */
+  async as<T>(app: AppName, work: () => Promise<T>): Promise<T> {
+    const before = this.acting;
+    this.acting = app;
+    try {
+      return await work();
+    } finally {
+      this.acting = before;
+    }
+  }
+
+  /** A new instance of the acting app over the same storage, as an app restart would make. */
+  start(group: GroupName | null, migrate: boolean, options: InstanceOptions = {}): Auth {
+    const app = this.acting;
     const accessGroup = group
       ? new AccessGroup({ name: group, migrateKeychainItemsOfUserSession: migrate })
       : migrate
         ? AccessGroup.none({ migrateKeychainItemsOfUserSession: true })
         : undefined;
-    this.auth = this.env.newAuth({ storage: this.storage, appId: APP_ID, ...(accessGroup ? { accessGroup } : {}) });
+    const own: PrivatePlace = app === 'main' ? 'app' : 'peer';
+    const place = placeOf(group, own);
+    const hook = options.hook ?? null;
+    const extra: Partial<AuthConfig> = {
+      ...(options.allowGuestAccess ? { allowGuestAccess: true } : {}),
+      ...(hook ? { federation: { refreshProviderToken: this.hookFor(hook, place) } } : {}),
+    };
+    const auth = this.env.newAuth({
+      storage: this.storage,
+      appId: app === 'main' ? APP_ID : PEER_APP_ID,
+      ...(accessGroup ? { accessGroup } : {}),
+      extra,
+    });
     this.instances += 1;
-    this.hub = [];
-    const hub = this.hub;
-    this.unlisten = this.auth.hub.listen('auth', (capsule) => {
+    const hub: HubRecord[] = [];
+    // A re-read of the shared session that found another kind of session is a change the app
+    // learns without a hub event (another app made it): the same event may follow it again.
+    let syncChanged = false;
+    let kindBeforeSync: string | undefined;
+    const watch = auth.actor.subscribe((snapshot) => {
+      const kind = snapshot.context.session?.kind ?? 'none';
+      if (snapshot.value === 'syncing') kindBeforeSync ??= kind;
+      else if (kindBeforeSync !== undefined) {
+        if (kind !== kindBeforeSync) syncChanged = true;
+        kindBeforeSync = undefined;
+      }
+    });
+    const unlistenHub = auth.hub.listen('auth', (capsule) => {
       const event = capsule.payload.event;
       const last = hub.length > 0 ? hub[hub.length - 1]!.event : undefined;
       hub.push({ event, ...(capsule.payload.data ? { data: capsule.payload.data } : {}) });
+      const afterSync = syncChanged;
+      if (STATE_EVENTS.has(event)) syncChanged = false;
       try {
-        if (STATE_EVENTS.has(event) && last === event) {
-          violation(`hub event ${event} twice in a row (${hub.map((h) => h.event).join(', ')})`);
+        if (STATE_EVENTS.has(event) && last === event && !afterSync) {
+          violation(`${app}: hub event ${event} twice in a row (${hub.map((h) => h.event).join(', ')})`);
         }
         const error = (capsule.payload.data as { error?: unknown } | undefined)?.error;
         if (error) {
-          checkAuthError(`hub ${event} error`, error);
-          this.ledger.checkError(`hub ${event} error`, error);
+          checkAuthError(`${app} hub ${event} error`, error);
+          this.ledger.checkError(`${app} hub ${event} error`, error);
         }
       } catch (problem) {
         this.problems.push((problem as Error).message);
       }
     });
-    return this.auth;
+    const unlisten = () => {
+      unlistenHub();
+      watch.unsubscribe();
+    };
+    this.slots[app] = { auth, hub, unlisten, place, hook };
+    return auth;
+  }
+
+  /** The app's hook: a fresh token for the stored session's login (same user), or a failure. */
+  private hookFor(mode: HookMode, place: Place): (provider: AuthProvider) => Promise<string> {
+    return async (provider) => {
+      this.hookCalls += 1;
+      switch (mode) {
+        case 'throws':
+          throw new Error('The provider could not refresh the token (test hook).');
+        case 'nothing':
+          return undefined as unknown as string;
+        case 'hang':
+          return new Promise<string>(() => {});
+        case 'fresh': {
+          const stored = this.stored(place);
+          const info = stored?.kind === 'federated' ? this.env.tokenInfo(stored.token) : undefined;
+          const name = (Object.keys(this.env.loginKeys) as Array<keyof RunEnv['loginKeys']>).find(
+            (key) => key !== 'userPool' && this.env.loginKeys[key] === provider.loginKey,
+          );
+          if (!info || !name || name === 'userPool') throw new Error('The test hook has no session to refresh.');
+          const token = await this.env.mint(name, info.sub, 'valid');
+          this.ledger.add(token);
+          this.hookTokens.push({ token, place, from: (stored as { token: string }).token });
+          return token;
+        }
+      }
+    };
   }
 
   /** Raises the first problem a hub listener found. */
@@ -193,21 +316,48 @@ export class Sut {
     if (this.problems.length > 0) violation(this.problems[0]!);
   }
 
+  /** Stops the acting app. */
   stop(): void {
-    this.unlisten?.();
-    this.unlisten = undefined;
-    this.auth?.stop();
+    const slot = this.slots[this.acting];
+    if (!slot) return;
+    slot.unlisten?.();
+    slot.unlisten = undefined;
+    slot.auth.stop();
+  }
+
+  /** Stops the acting app for good (the peer leaves the run). */
+  remove(): void {
+    this.stop();
+    delete this.slots[this.acting];
+  }
+
+  stopAll(): void {
+    for (const app of ['main', 'peer'] as const) {
+      const slot = this.slots[app];
+      slot?.unlisten?.();
+      slot?.auth.stop();
+    }
   }
 
   /** The state as a dotted path. */
-  path(): string {
-    return statePath(this.auth.actor.getSnapshot().value);
+  path(app: AppName = this.acting): string {
+    return statePath(this.slots[app]!.auth.actor.getSnapshot().value);
   }
 
   stored(place: Place): StoredM {
     const stored = decodeStored(this.storage.items.get(sessionKey(place)));
     this.ledger.addStored(stored);
     return stored;
+  }
+
+  /** The generation of the record stored at `place`. */
+  storedGeneration(place: Place): string | null {
+    return generationOf(this.storage.items.get(sessionKey(place)));
+  }
+
+  /** The generation of the session the app holds in memory (null: none). */
+  viewGeneration(app: AppName = this.acting): string | null {
+    return this.slots[app]!.auth.actor.getSnapshot().context.session?.generation ?? null;
   }
 
   /** Runs an API call and waits, at most the world's bound, for it to settle. */
@@ -242,13 +392,14 @@ export class Sut {
     return outcome;
   }
 
-  /** Waits until no service is running (a background federation after sign-in, say). */
-  async quiesce(label: string): Promise<void> {
+  /** Waits until no service of the acting app (or of `app`) is running. */
+  async quiesce(label: string, app: AppName = this.acting): Promise<void> {
     const bound = this.env.world.settleBoundMs;
+    const auth = this.slots[app]!.auth;
     try {
-      await waitFor(this.auth.actor, (s) => !s.hasTag('busy') || s.status !== 'active', { timeout: bound });
+      await waitFor(auth.actor, (s) => !s.hasTag('busy') || s.status !== 'active', { timeout: bound });
     } catch {
-      violation(`${label}: the machine stayed busy in ${this.path()} for ${bound} ms`);
+      violation(`${label}: the ${app} app stayed busy in ${this.path(app)} for ${bound} ms`);
     }
   }
 }

@@ -78,6 +78,8 @@ export interface RunEnv {
   /** Calls waiting on a `Hang` rule, and calls that ever met one (doubles only). */
   hanging(): number;
   hangsStarted(): number;
+  /** Lets every call waiting on a `Hold` rule go on (doubles only); answers how many there were. */
+  releaseHolds(): number;
   end(): Promise<void>;
 }
 
@@ -226,8 +228,13 @@ export function createDoubleWorld(options: { deadlineMs?: number } = {}): World 
         },
         identityAttempts: () => backend.identityAttempts,
         userPoolAttempts: () => backend.userPoolAttempts,
-        hanging: () => backend.hanging,
+        hanging: () => backend.hanging + backend.holds.length,
         hangsStarted: () => backend.hangsStarted,
+        releaseHolds() {
+          const holds = backend.holds.splice(0);
+          for (const release of holds) release();
+          return holds.length;
+        },
         async end() {},
       };
       return env;
@@ -348,7 +355,8 @@ export async function startServerWorld(options: { deadlineMs?: number } = {}): P
           minted += 1;
           if (kind === 'bogus') return bogusToken(provider, runId, minted);
           const lifetime = kind === 'valid' ? world.lifetimes.providerTokenMs : kind === 'shortLived' ? world.lifetimes.shortLivedMs : -60_000;
-          const token = await emu.mintToken(loginKeys[provider], sub, { expiresIn: lifetime / 1000 });
+          // A token id of its own: two tokens of one login minted in one second still differ.
+          const token = await emu.mintToken(loginKeys[provider], sub, { expiresIn: lifetime / 1000, claims: { jti: `r${runId}-t${minted}` } });
           issued.set(token, { loginKey: loginKeys[provider], sub, expMs: clock.now() + lifetime });
           return token;
         },
@@ -387,6 +395,7 @@ export async function startServerWorld(options: { deadlineMs?: number } = {}): P
           proxy.calls.slice(proxyCallsBefore).filter((op) => op !== 'AdminCreateUser' && op !== 'AdminSetUserPassword').length,
         hanging: () => 0,
         hangsStarted: () => 0,
+        releaseHolds: () => 0,
         async end() {
           emu.clearFaults();
           proxy.faults.clear();
