@@ -30,9 +30,8 @@ export function answersFetchAtOnce(snapshot: SnapshotFrom<AuthMachine>, event: S
       return !rules.tokensNeedRefresh(c, event) && !rules.userPoolCredentialsNeeded(c, event);
     case 'signedOut.idle':
     case 'signedOut.federationFailed':
-      return !rules.guestCredentialsNeeded(c, event);
     case 'signingIn.awaitingNewPassword':
-      return true;
+      return !rules.guestCredentialsNeeded(c, event);
     default:
       return false;
   }

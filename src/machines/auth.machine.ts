@@ -529,7 +529,32 @@ export const authMachine = setup({
                 target: '#auth.syncing',
                 actions: ['deferSyncedFetch', 'rememberChallenge'],
               },
+              // Still signed out until the challenge is answered: guest credentials are renewed here too.
+              { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
               { actions: 'settleEvent' },
+            ],
+          },
+        },
+        fetchingGuestCredentials: {
+          tags: ['busy'],
+          description: 'Guest credentials for the signed-out user waiting at the challenge; the challenge stays open.',
+          // Answering the challenge does not wait for the guest credentials (the fetch is cancelled).
+          on: {
+            'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
+            signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
+          },
+          invoke: {
+            id: 'fetchGuestCredentialsAtChallenge',
+            src: 'fetchGuestCredentials',
+            input: ({ context }) => ({ forceRefresh: context.deferredFetches.some((f) => f.forceRefresh) }),
+            onDone: { target: 'awaitingNewPassword', actions: ['keepSession', 'settleDeferredFetches'] },
+            onError: [
+              {
+                guard: 'sessionChangedElsewhere',
+                target: '#auth.syncing',
+                actions: ['markDeferredFetchesSynced', 'rememberChallenge'],
+              },
+              { target: 'awaitingNewPassword', actions: 'rejectDeferredFetches' },
             ],
           },
         },

@@ -4,7 +4,6 @@
  * did before. (D2, found by reading an earlier revision, was fixed before it could be shown.)
  *
  * D1–D4, D6 and D7 run over the service doubles (doubles.ts); D5 also runs over the real emulator.
- * D7 is open (`it.fails`): the lead fixes the library.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
@@ -184,12 +183,12 @@ describe('D6: a failed save after the new password keeps the challenge open', ()
   });
 });
 
-describe('D7 (open): the new-password step hands out expired guest credentials', () => {
-  // Not fixed yet: marked `it.fails` until the library is. With allowGuestAccess, a session that
-  // waits at CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED keeps the guest credentials fetched before
-  // signIn; fetchAuthSession there answers them as they are, never renewed (forceRefresh neither),
-  // even once they have expired. Every other signed-out state renews them first.
-  it.fails('fetchAuthSession renews guest credentials (or hands out none) at the new-password step', async () => {
+describe('D7: the new-password step handed out expired guest credentials', () => {
+  // With allowGuestAccess, a session that waits at CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED
+  // kept the guest credentials fetched before signIn; fetchAuthSession there answered them as they
+  // were, never renewed (forceRefresh neither), even once expired. Now renewed like any other
+  // signed-out state's.
+  it('fetchAuthSession renews guest credentials (or hands out none) at the new-password step', async () => {
     const env = await world.beginRun();
     const auth = env.newAuth({ storage: createArmedStorage(), appId: 'defects.app', extra: { allowGuestAccess: true } });
     await auth.ready;

@@ -250,7 +250,9 @@ export class Sut {
     let syncChanged = false;
     let kindBeforeSync: string | undefined;
     const watch = auth.actor.subscribe((snapshot) => {
-      const kind = snapshot.context.session?.kind ?? 'none';
+      // Which session, not only which kind: a re-read may bring another app's session of the same kind.
+      const session = snapshot.context.session;
+      const kind = session ? `${session.kind}/${session.generation ?? ''}` : 'none';
       if (snapshot.value === 'syncing') kindBeforeSync ??= kind;
       else if (kindBeforeSync !== undefined) {
         if (kind !== kindBeforeSync) syncChanged = true;
