@@ -1,9 +1,10 @@
 /**
- * A local Cognito Identity (identity pool) service for tests, benchmarks and browser demos.
+ * A local Cognito service, identity pools and user pools, for tests, benchmarks and browser demos.
  *
- * `startEmulator()` starts an HTTP server on 127.0.0.1 that speaks Cognito Identity's wire
- * protocol closely enough for the AWS SDK, with a ready identity pool that trusts every
- * kind of login provider, token issuers it hosts itself, and hooks for fault injection.
+ * `startEmulator()` starts an HTTP server on 127.0.0.1 that speaks the wire protocol of Cognito
+ * Identity and of Cognito user pools closely enough for the AWS SDK, with a ready identity pool
+ * that trusts every kind of login provider, token issuers it hosts itself, a ready user pool and
+ * app client (SRP, MFA, refresh), and hooks for fault injection.
  * This is a development tool: nothing under src/ may import it.
  */
 import { randomUUID } from 'node:crypto';
