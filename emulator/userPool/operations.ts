@@ -3,7 +3,7 @@
  * ones a backend signs with SigV4, and the public sign-in ones an app calls unsigned. Field
  * names, challenge parameters and error names are those of Cognito's API reference.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -348,7 +348,7 @@ async function afterFirstFactor(ctx: UserPoolContext, pool: UserPool, client: Us
 
 function mfaChallenge(ctx: UserPoolContext, pool: UserPool, client: UserPoolClient, user: User, type: MfaType): OperationResult {
   if (type === 'SOFTWARE_TOKEN_MFA') return challenge(ctx, pool, client, user, 'SOFTWARE_TOKEN_MFA', {});
-  const code = String(Number.parseInt(Buffer.from(randomBytes(4)).toString('hex'), 16) % 1_000_000).padStart(6, '0');
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const sms = type === 'SMS_MFA';
   const destination = user.attributes.get(sms ? 'phone_number' : 'email') as string;
   const template = (sms ? pool.smsAuthenticationMessage : pool.emailMessage) ?? 'Your authentication code is {####}. ';
@@ -389,9 +389,9 @@ async function tokensFor(
   refresh?: { originJti: string; authTimeSeconds: number },
 ): Promise<OperationResult> {
   const now = ctx.clock();
-  const originJti = refresh?.originJti ?? crypto.randomUUID();
+  const originJti = refresh?.originJti ?? randomUUID();
   const authTime = refresh?.authTimeSeconds ?? Math.floor(now / 1000);
-  const eventId = crypto.randomUUID();
+  const eventId = randomUUID();
   const idClaims: Record<string, unknown> = Object.fromEntries(
     [...user.attributes].map(([name, value]) => [name, name.endsWith('_verified') ? value === 'true' : value]),
   );
@@ -404,7 +404,7 @@ async function tokensFor(
       event_id: eventId,
       token_use: 'id',
       auth_time: authTime,
-      jti: crypto.randomUUID(),
+      jti: randomUUID(),
     },
     { subject: user.sub, expiresIn: client.idTokenSeconds, audience: client.ClientId },
   );
@@ -417,7 +417,7 @@ async function tokensFor(
       token_use: 'access',
       scope: ACCESS_SCOPE,
       auth_time: authTime,
-      jti: crypto.randomUUID(),
+      jti: randomUUID(),
       username: user.username,
     },
     { subject: user.sub, expiresIn: client.accessTokenSeconds },

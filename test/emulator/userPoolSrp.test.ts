@@ -69,7 +69,8 @@ type Outcome =
   | { kind: 'success'; session: CognitoUserSession }
   | { kind: 'failure'; error: { code?: string; name?: string; message: string } }
   | { kind: 'totpRequired' }
-  | { kind: 'mfaSetup' };
+  | { kind: 'mfaSetup' }
+  | { kind: 'newPasswordRequired'; userAttributes: Record<string, string> };
 
 /** Runs authenticateUser and resolves with where it stopped. */
 function authenticate(user: CognitoUser, password = PASSWORD): Promise<Outcome> {
@@ -84,6 +85,7 @@ function callbacks(resolve: (outcome: Outcome) => void): IAuthenticationCallback
     onFailure: (error: { code?: string; name?: string; message: string }) => resolve({ kind: 'failure', error }),
     totpRequired: () => resolve({ kind: 'totpRequired' }),
     mfaSetup: () => resolve({ kind: 'mfaSetup' }),
+    newPasswordRequired: (userAttributes: Record<string, string>) => resolve({ kind: 'newPasswordRequired', userAttributes }),
   };
 }
 
@@ -115,6 +117,28 @@ describe('USER_SRP_AUTH with amazon-cognito-identity-js', () => {
     // The first request was SRP, not a password sent in the clear.
     const operations = emu.calls().map((call) => call.operation);
     expect(operations.slice(-2)).toEqual(['InitiateAuth', 'RespondToAuthChallenge']);
+  });
+
+  it('asks a user with a temporary password for a new one after SRP, and takes it', async () => {
+    userCount += 1;
+    const username = `srptemp${userCount}`;
+    await admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: emu.userPoolId,
+        Username: username,
+        TemporaryPassword: 'Temp0rary-pass!',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: 'srp@example.com' }],
+      }),
+    );
+    const user = cognitoUser(username);
+    expect(await authenticate(user, 'Temp0rary-pass!')).toEqual({
+      kind: 'newPasswordRequired',
+      userAttributes: { email: 'srp@example.com' },
+    });
+    const outcome = await new Promise<Outcome>((resolve) => user.completeNewPasswordChallenge(PASSWORD, {}, callbacks(resolve)));
+    expect(outcome.kind).toBe('success');
+    expect((await authenticate(cognitoUser(username))).kind).toBe('success');
   });
 
   it('refuses a wrong password with NotAuthorizedException', async () => {
