@@ -3,6 +3,7 @@
  * over Node's fetch) signs in with USER_SRP_AUTH against the emulator over HTTP, including a
  * TOTP step and setting an authenticator up during sign-in.
  */
+import { createHmac } from 'node:crypto';
 import {
   AdminCreateUserCommand,
   AdminSetUserMFAPreferenceCommand,
@@ -104,6 +105,19 @@ function tamperPasswordVerifier(change: (responses: Record<string, string>) => v
   }) as typeof fetch;
 }
 
+/** Adds the SECRET_HASH a client with a secret needs (amazon-cognito-identity-js has no secrets). */
+function addSecretHash(clientId: string, clientSecret: string): void {
+  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    if (typeof init?.body !== 'string') return realFetch(input, init);
+    const body = JSON.parse(init.body) as { AuthParameters?: Record<string, string>; ChallengeResponses?: Record<string, string> };
+    const parameters = body.AuthParameters ?? body.ChallengeResponses;
+    if (parameters?.['USERNAME']) {
+      parameters['SECRET_HASH'] = createHmac('sha256', clientSecret).update(parameters['USERNAME'] + clientId).digest('base64');
+    }
+    return realFetch(input, { ...init, body: JSON.stringify(body) });
+  }) as typeof fetch;
+}
+
 describe('USER_SRP_AUTH with amazon-cognito-identity-js', () => {
   it('signs in and gets a session the client itself finds valid', async () => {
     const username = await newUser();
@@ -170,6 +184,30 @@ describe('USER_SRP_AUTH with amazon-cognito-identity-js', () => {
     });
     const outcome = await authenticate(cognitoUser(username));
     expect(outcome).toMatchObject({ kind: 'failure', error: { code: 'InvalidParameterException' } });
+  });
+
+  it('checks SECRET_HASH on both SRP steps for a client with a secret', async () => {
+    const { UserPoolClient } = await admin.send(
+      new CreateUserPoolClientCommand({ UserPoolId: emu.userPoolId, ClientName: 'srp-secret', GenerateSecret: true }),
+    );
+    const clientId = UserPoolClient?.ClientId as string;
+    const username = await newUser();
+    expect(await authenticate(cognitoUser(username, emu.userPoolId, clientId))).toMatchObject({
+      kind: 'failure',
+      error: { code: 'NotAuthorizedException', message: `Client ${clientId} is configured with secret but SECRET_HASH was not received` },
+    });
+    addSecretHash(clientId, 'not-the-secret');
+    expect(await authenticate(cognitoUser(username, emu.userPoolId, clientId))).toMatchObject({
+      kind: 'failure',
+      error: { code: 'NotAuthorizedException', message: `Unable to verify secret hash for client ${clientId}` },
+    });
+    addSecretHash(clientId, UserPoolClient?.ClientSecret as string);
+    expect((await authenticate(cognitoUser(username, emu.userPoolId, clientId))).kind).toBe('success');
+    const steps = emu.calls().slice(-2);
+    expect(steps.map((call) => [call.operation, call.outcome])).toEqual([
+      ['InitiateAuth', 'success'],
+      ['RespondToAuthChallenge', 'success'],
+    ]);
   });
 
   it('writes the TIMESTAMP as Cognito does, day unpadded', () => {
