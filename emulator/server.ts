@@ -32,8 +32,8 @@ const SERVICES = [
   { prefix: 'AWSCognitoIdentityProviderService.', signingName: 'cognito-idp', service: 'userPool' },
 ] as const;
 type Service = (typeof SERVICES)[number];
-/** A user pool's JWKS, where Cognito publishes it: `/<userPoolId>/.well-known/jwks.json`. */
-const USER_POOL_JWKS = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/jwks\.json$/;
+/** A user pool's JWKS and discovery document, where Cognito publishes them: `/<userPoolId>/.well-known/…`. */
+const USER_POOL_WELL_KNOWN = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -87,15 +87,36 @@ async function handle(deps: ServerDeps, signal: AbortSignal, req: IncomingMessag
     await handleCognito(deps, signal, req, res);
     return;
   }
-  const jwksMatch = USER_POOL_JWKS.exec(url.pathname);
-  if (jwksMatch && req.method === 'GET') {
-    const pool = deps.userPools.store.pools.get(jwksMatch[1] as string);
-    const jwks = pool && (await deps.tokens.jwks(pool.loginKey));
-    if (jwks) sendJson(res, 200, jwks);
-    else sendJson(res, 404, { error: 'NotFound', message: 'No user pool is hosted under that id.' });
+  const wellKnown = USER_POOL_WELL_KNOWN.exec(url.pathname);
+  if (wellKnown && req.method === 'GET') {
+    await handleUserPoolWellKnown(deps, req, res, wellKnown[1] as string, wellKnown[2] as string);
     return;
   }
   sendJson(res, 404, { error: 'NotFound', message: `No route for ${req.method} ${url.pathname}.` });
+}
+
+async function handleUserPoolWellKnown(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  userPoolId: string,
+  document: string,
+): Promise<void> {
+  const pool = deps.userPools.store.pools.get(userPoolId);
+  if (!pool) {
+    sendJson(res, 404, { error: 'NotFound', message: 'No user pool is hosted under that id.' });
+    return;
+  }
+  if (document === 'jwks.json') {
+    sendJson(res, 200, await deps.tokens.jwks(pool.loginKey));
+    return;
+  }
+  // The discovery document points at the JWKS on this same endpoint, as the client reached it.
+  const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+  sendJson(res, 200, {
+    ...deps.tokens.discovery(pool.loginKey),
+    jwks_uri: `${base}/${pool.Id}/.well-known/jwks.json`,
+  });
 }
 
 function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {

@@ -144,7 +144,7 @@ describe('user pool: password sign-in and its errors', () => {
     await expectSdkError(passwordAuth('nobody-here'), 'UserNotFoundException', 400, 'User does not exist.');
   });
 
-  it('publishes the signing keys at /<userPoolId>/.well-known/jwks.json', async () => {
+  it('publishes the signing keys at /<userPoolId>/.well-known/jwks.json, with a discovery document beside them', async () => {
     const username = await newUser();
     const { IdToken } = expectTokens((await passwordAuth(username)).AuthenticationResult);
     const jwks = (await (await fetch(`${emu.endpoint}/${emu.userPoolId}/.well-known/jwks.json`)).json()) as {
@@ -157,6 +157,11 @@ describe('user pool: password sign-in and its errors', () => {
     });
     expect(payload['cognito:username']).toBe(username);
     expect((await fetch(`${emu.endpoint}/us-east-1_nothere/.well-known/jwks.json`)).status).toBe(404);
+    const discovery = (await (await fetch(`${emu.endpoint}/${emu.userPoolId}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({
+      issuer: `https://cognito-idp.us-east-1.amazonaws.com/${emu.userPoolId}`,
+      jwks_uri: `${emu.endpoint}/${emu.userPoolId}/.well-known/jwks.json`,
+    });
   });
 
   it('refuses admin operations that are not signed', async () => {
