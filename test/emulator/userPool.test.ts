@@ -397,6 +397,41 @@ describe('user pool: MFA', () => {
     expectTokens((await respond(totpFor(secret, now))).AuthenticationResult);
   });
 
+  it('a sign-in survives two wrong codes; the third ends its session', async () => {
+    const username = await newUser({ phone_number: '+15555550142' });
+    await admin.send(
+      new AdminSetUserMFAPreferenceCommand({ UserPoolId: emu.userPoolId, Username: username, SMSMfaSettings: { Enabled: true } }),
+    );
+    const started = await passwordAuth(username);
+    const code = emu.messages({ username })[0]?.code as string;
+    const wrong = code === '000000' ? '111111' : '000000';
+    const respond = (answer: string) =>
+      client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: emu.userPoolClientId,
+          ChallengeName: 'SMS_MFA',
+          Session: started.Session,
+          ChallengeResponses: { USERNAME: username, SMS_MFA_CODE: answer },
+        }),
+      );
+    for (let attempt = 0; attempt < 3; attempt += 1) await expectSdkError(respond(wrong), 'CodeMismatchException', 400);
+    await expectSdkError(respond(code), 'NotAuthorizedException', 400, 'Invalid session for the user.');
+  });
+
+  it('turns a factor on only for a user who can receive it', async () => {
+    const username = await newUser();
+    const turnOn = (settings: Record<string, unknown>) =>
+      admin.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: emu.userPoolId, Username: username, ...settings }));
+    await expectSdkError(turnOn({ SMSMfaSettings: { Enabled: true } }), 'InvalidParameterException', 400, 'User does not have delivery config set to turn on SMS_MFA');
+    await expectSdkError(turnOn({ EmailMfaSettings: { Enabled: true } }), 'InvalidParameterException', 400, /EMAIL_OTP/);
+    await expectSdkError(turnOn({ SoftwareTokenMfaSettings: { Enabled: true } }), 'InvalidParameterException', 400, 'User has not verified software token mfa');
+    await expectSdkError(
+      admin.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: emu.userPoolId, Username: 'nobody-here', SMSMfaSettings: { Enabled: false } })),
+      'UserNotFoundException',
+      400,
+    );
+  });
+
   it('a session left past its validity (3 minutes) is refused with NotAuthorizedException', async () => {
     const username = await newUser({ phone_number: '+15555550100' });
     await admin.send(
