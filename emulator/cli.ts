@@ -1,6 +1,7 @@
 /**
  * Command line entry: starts the emulator and prints one JSON line on stdout,
- * `{"endpoint": …, "region": …, "identityPoolId": …}`, once the pool is ready.
+ * `{"endpoint": …, "region": …, "identityPoolId": …, "userPoolId": …, "userPoolClientId": …}`,
+ * once the pools are ready.
  *
  *   npm run emulator -- --port 4577 [--region eu-west-1] [--latency-ms 50]
  *     [--credential-lifetime 900] [--identity-pool-id region:uuid] [--no-guests]
@@ -48,7 +49,13 @@ function optionsFrom(argv: string[]): EmulatorOptions {
 async function main(): Promise<void> {
   const emulator = await startEmulator(optionsFrom(process.argv.slice(2)));
   process.stdout.write(
-    `${JSON.stringify({ endpoint: emulator.endpoint, region: emulator.region, identityPoolId: emulator.identityPoolId })}\n`,
+    `${JSON.stringify({
+      endpoint: emulator.endpoint,
+      region: emulator.region,
+      identityPoolId: emulator.identityPoolId,
+      userPoolId: emulator.userPoolId,
+      userPoolClientId: emulator.userPoolClientId,
+    })}\n`,
   );
   const stop = () => {
     emulator.close().then(

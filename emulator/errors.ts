@@ -19,6 +19,23 @@ export const COGNITO_ERROR_NAMES = [
   'DeveloperUserAlreadyRegisteredException',
 ] as const;
 
+/** Errors Cognito user pools (cognito-idp) declare for the operations the emulator serves. */
+export const USER_POOL_ERROR_NAMES = [
+  'UserNotFoundException',
+  'UsernameExistsException',
+  'UserNotConfirmedException',
+  'PasswordResetRequiredException',
+  'InvalidPasswordException',
+  'CodeMismatchException',
+  'ExpiredCodeException',
+  'EnableSoftwareTokenMFAException',
+  'SoftwareTokenMFANotFoundException',
+  'InvalidUserPoolConfigurationException',
+  'UnsupportedTokenTypeException',
+  'UnauthorizedException',
+  'UnsupportedOperationException',
+] as const;
+
 /** Errors AWS's front door answers with before a signed operation runs. */
 export const AUTH_ERROR_NAMES = [
   'MissingAuthenticationTokenException',
@@ -30,7 +47,7 @@ export const AUTH_ERROR_NAMES = [
 /** Errors about the request itself rather than the operation. */
 export const PROTOCOL_ERROR_NAMES = ['UnknownOperationException', 'SerializationException'] as const;
 
-export type CognitoErrorName = (typeof COGNITO_ERROR_NAMES)[number];
+export type CognitoErrorName = (typeof COGNITO_ERROR_NAMES)[number] | (typeof USER_POOL_ERROR_NAMES)[number];
 export type AuthErrorName = (typeof AUTH_ERROR_NAMES)[number];
 export type EmulatorErrorName = CognitoErrorName | AuthErrorName | (typeof PROTOCOL_ERROR_NAMES)[number];
 
@@ -56,7 +73,7 @@ export function statusFor(type: EmulatorErrorName): number {
 export function isEmulatorErrorName(name: unknown): name is EmulatorErrorName {
   return (
     typeof name === 'string' &&
-    ([...COGNITO_ERROR_NAMES, ...AUTH_ERROR_NAMES, ...PROTOCOL_ERROR_NAMES] as readonly string[]).includes(name)
+    ([...COGNITO_ERROR_NAMES, ...USER_POOL_ERROR_NAMES, ...AUTH_ERROR_NAMES, ...PROTOCOL_ERROR_NAMES] as readonly string[]).includes(name)
   );
 }
 

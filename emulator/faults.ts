@@ -7,10 +7,15 @@ import {
   AUTH_ERROR_NAMES,
   COGNITO_ERROR_NAMES,
   EmulatorUsageError,
+  USER_POOL_ERROR_NAMES,
   type AuthErrorName,
   type CognitoErrorName,
 } from './errors.js';
-import { OPERATION_NAMES } from './operations.js';
+import { OPERATION_NAMES as IDENTITY_POOL_OPERATION_NAMES } from './operations.js';
+import { USER_POOL_OPERATION_NAMES } from './userPool/operations.js';
+
+/** Operations of both halves; their names do not overlap. */
+const OPERATION_NAMES = [...IDENTITY_POOL_OPERATION_NAMES, ...USER_POOL_OPERATION_NAMES];
 
 /** What an injected failure looks like: a Cognito or SigV4 error, or the socket closed without an answer. */
 export type FaultErrorName = CognitoErrorName | AuthErrorName | 'ConnectionDropped';
@@ -61,7 +66,12 @@ export interface FaultState {
 
 const ANY_OPERATION = '*';
 const MAX_LATENCY_MS = 120_000;
-const FAULT_ERROR_NAMES: readonly string[] = [...COGNITO_ERROR_NAMES, ...AUTH_ERROR_NAMES, 'ConnectionDropped'];
+const FAULT_ERROR_NAMES: readonly string[] = [
+  ...COGNITO_ERROR_NAMES,
+  ...USER_POOL_ERROR_NAMES,
+  ...AUTH_ERROR_NAMES,
+  'ConnectionDropped',
+];
 
 /** Messages close to what Cognito says for each error, for injected failures without one. */
 const DEFAULT_MESSAGES: Partial<Record<FaultErrorName, string>> = {

@@ -1,9 +1,10 @@
 /**
- * A local Cognito Identity (identity pool) service for tests, benchmarks and browser demos.
+ * A local Cognito service, identity pools and user pools, for tests, benchmarks and browser demos.
  *
- * `startEmulator()` starts an HTTP server on 127.0.0.1 that speaks Cognito Identity's wire
- * protocol closely enough for the AWS SDK, with a ready identity pool that trusts every
- * kind of login provider, token issuers it hosts itself, and hooks for fault injection.
+ * `startEmulator()` starts an HTTP server on 127.0.0.1 that speaks the wire protocol of Cognito
+ * Identity and of Cognito user pools closely enough for the AWS SDK, with a ready identity pool
+ * that trusts every kind of login provider, token issuers it hosts itself, a ready user pool and
+ * app client (SRP, MFA, refresh), and hooks for fault injection.
  * This is a development tool: nothing under src/ may import it.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,8 @@ import { EmulatorUsageError } from './errors.js';
 import { CallLog, FaultInjector, type CallRecord, type FaultSpec } from './faults.js';
 import { defaultRoles, type OperationContext } from './operations.js';
 import { createEmulatorServer } from './server.js';
+import { addClient, createPool, type UserPoolContext } from './userPool/operations.js';
+import { UserPoolStore, type MessageFilter, type SentMessage } from './userPool/store.js';
 import type { DeveloperCredentials } from './sigv4.js';
 import { Store, type CognitoIdentityProviderEntry, type Pool } from './store.js';
 import {
@@ -26,6 +29,8 @@ import {
 export type { CallRecord, ErrorFault, FaultErrorName, FaultSpec, FaultState, LatencyFault } from './faults.js';
 export type { DeveloperCredentials } from './sigv4.js';
 export type { MintTokenOptions, ProviderInfo, ProviderKind } from './tokens.js';
+export type { MessageFilter, SentMessage } from './userPool/store.js';
+export { totpCode } from './userPool/totp.js';
 export { COGNITO_ERROR_NAMES, EmulatorUsageError } from './errors.js';
 export type { CognitoErrorName } from './errors.js';
 
@@ -100,6 +105,10 @@ export interface EmulatorHandle {
   region: string;
   /** The ready default identity pool. */
   identityPoolId: string;
+  /** The ready default user pool (`<region>_emulator`), trusted by the default identity pool. */
+  userPoolId: string;
+  /** Its app client: SRP, password and refresh flows allowed, no secret. */
+  userPoolClientId: string;
   /** Credentials that sign requests to the signed operations (CreateIdentityPool, …). */
   developerCredentials: DeveloperCredentials;
   /** The default pool's developer provider name, the key of the developer login. */
@@ -116,6 +125,9 @@ export interface EmulatorHandle {
   addFault(spec: FaultSpec): void;
   /** Removes every fault rule and all latency. */
   clearFaults(): void;
+  /** SMS and email messages the user pools "sent" (MFA codes, temporary passwords), oldest first. */
+  messages(filter?: MessageFilter): SentMessage[];
+  clearMessages(): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -175,6 +187,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const pool = defaultPool(region, loginKeys, options, { developerProviderName, lifetime });
   store.addPool(pool);
 
+  const userPools: UserPoolContext = {
+    store: new UserPoolStore(),
+    tokens,
+    clock,
+    region,
+    accountId: EMULATOR_DEFAULTS.accountId,
+  };
+  const userPool = defaultUserPool(userPools, region);
+
   const operations: OperationContext = {
     store,
     tokens,
@@ -193,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createEmulatorServer(
     {
       operations,
+      userPools,
       tokens,
       faults,
       calls,
@@ -202,6 +224,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         endpoint,
         region,
         identityPoolId: pool.IdentityPoolId,
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: userPool.userPoolClientId,
         developerProviderName,
         loginKeys,
         providers: tokens.list(),
@@ -224,6 +248,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint,
     region,
     identityPoolId: pool.IdentityPoolId,
+    userPoolId: userPool.userPoolId,
+    userPoolClientId: userPool.userPoolClientId,
     developerCredentials,
     developerProviderName,
     loginKeys,
@@ -233,6 +259,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearCalls: () => calls.clear(),
     addFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    messages: (filter) => userPools.store.messages(filter),
+    clearMessages: () => userPools.store.clearMessages(),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
@@ -243,6 +271,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return closed;
     },
   };
+}
+
+/**
+ * The default user pool: the one the default identity pool already trusts, with an app client
+ * for SRP, password and refresh sign-in and no secret, and every second factor on offer for
+ * users who turn one on (MFA optional).
+ */
+function defaultUserPool(ctx: UserPoolContext, region: string): { userPoolId: string; userPoolClientId: string } {
+  const d = EMULATOR_DEFAULTS;
+  const pool = createPool(ctx, {
+    id: `${region}_${d.userPoolSuffix}`,
+    name: 'emulator',
+    mfaConfiguration: 'OPTIONAL',
+    mfa: { sms: true, totp: true, email: true },
+  });
+  addClient(ctx, pool, {
+    clientId: d.userPoolClientId,
+    name: 'emulator',
+    flows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  });
+  return { userPoolId: pool.Id, userPoolClientId: d.userPoolClientId };
 }
 
 /** Registers the built-in issuers and the configured ones; returns the default login keys. */

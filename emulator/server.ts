@@ -7,12 +7,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CognitoError, EmulatorUsageError } from './errors.js';
 import type { CallLog, CallRecord, FaultInjector } from './faults.js';
 import { OPERATIONS, type OperationContext } from './operations.js';
+import { USER_POOL_OPERATIONS, type UserPoolContext } from './userPool/operations.js';
+import type { MessageFilter } from './userPool/store.js';
 import { verifySigV4, type DeveloperCredentials } from './sigv4.js';
 import type { MintTokenOptions, TokenService } from './tokens.js';
 
 /** Everything the server routes requests to. */
 export interface ServerDeps {
   operations: OperationContext;
+  userPools: UserPoolContext;
   tokens: TokenService;
   faults: FaultInjector;
   calls: CallLog;
@@ -23,7 +26,14 @@ export interface ServerDeps {
   info(): Record<string, unknown>;
 }
 
-const TARGET_PREFIX = 'AWSCognitoIdentityService.';
+/** The two services on this one endpoint, told apart by the X-Amz-Target prefix. */
+const SERVICES = [
+  { prefix: 'AWSCognitoIdentityService.', signingName: 'cognito-identity', service: 'identityPool' },
+  { prefix: 'AWSCognitoIdentityProviderService.', signingName: 'cognito-idp', service: 'userPool' },
+] as const;
+type Service = (typeof SERVICES)[number];
+/** A user pool's JWKS and discovery document, where Cognito publishes them: `/<userPoolId>/.well-known/…`. */
+const USER_POOL_WELL_KNOWN = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/;
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -77,7 +87,36 @@ async function handle(deps: ServerDeps, signal: AbortSignal, req: IncomingMessag
     await handleCognito(deps, signal, req, res);
     return;
   }
+  const wellKnown = USER_POOL_WELL_KNOWN.exec(url.pathname);
+  if (wellKnown && req.method === 'GET') {
+    await handleUserPoolWellKnown(deps, req, res, wellKnown[1] as string, wellKnown[2] as string);
+    return;
+  }
   sendJson(res, 404, { error: 'NotFound', message: `No route for ${req.method} ${url.pathname}.` });
+}
+
+async function handleUserPoolWellKnown(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  userPoolId: string,
+  document: string,
+): Promise<void> {
+  const pool = deps.userPools.store.pools.get(userPoolId);
+  if (!pool) {
+    sendJson(res, 404, { error: 'NotFound', message: 'No user pool is hosted under that id.' });
+    return;
+  }
+  if (document === 'jwks.json') {
+    sendJson(res, 200, await deps.tokens.jwks(pool.loginKey));
+    return;
+  }
+  // The discovery document points at the JWKS on this same endpoint, as the client reached it.
+  const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+  sendJson(res, 200, {
+    ...deps.tokens.discovery(pool.loginKey),
+    jwks_uri: `${base}/${pool.Id}/.well-known/jwks.json`,
+  });
 }
 
 function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
@@ -103,7 +142,8 @@ function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
 async function handleCognito(deps: ServerDeps, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = Date.now();
   const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const service = SERVICES.find((candidate) => target.startsWith(candidate.prefix));
+  const operation = service ? target.slice(service.prefix.length) : '';
   const body = await readBody(req);
   const input = parseInput(body);
   const record: CallRecord = {
@@ -128,7 +168,7 @@ async function handleCognito(deps: ServerDeps, signal: AbortSignal, req: Incomin
   }
   try {
     if (fault) throw new CognitoError(fault.error, fault.message);
-    const result = await runOperation(deps, req, operation, body, input);
+    const result = await runOperation(deps, req, service, operation, body, input);
     finish({
       outcome: 'success',
       ...(result.identityId !== undefined ? { identityId: result.identityId } : {}),
@@ -149,11 +189,12 @@ async function handleCognito(deps: ServerDeps, signal: AbortSignal, req: Incomin
 async function runOperation(
   deps: ServerDeps,
   req: IncomingMessage,
+  service: Service | undefined,
   operation: string,
   body: Buffer,
   input: Record<string, unknown> | undefined,
 ) {
-  const handler = OPERATIONS[operation];
+  const handler = service?.service === 'userPool' ? USER_POOL_OPERATIONS[operation] : OPERATIONS[operation];
   if (!handler) {
     throw new CognitoError('UnknownOperationException', `Operation '${operation || '(none)'}' is not served by the emulator.`);
   }
@@ -163,14 +204,16 @@ async function runOperation(
       {
         credentials: deps.developerCredentials,
         region: deps.operations.region,
-        service: 'cognito-identity',
+        service: service?.signingName ?? 'cognito-identity',
         // The SDK signs with the machine's real time, whatever clock the emulator runs on.
         nowMs: Date.now(),
       },
     );
   }
   if (!input) throw new CognitoError('SerializationException', 'The request body is not a JSON object.');
-  return handler.run(deps.operations, input);
+  return service?.service === 'userPool'
+    ? (handler as (typeof USER_POOL_OPERATIONS)[string]).run(deps.userPools, input)
+    : (handler as (typeof OPERATIONS)[string]).run(deps.operations, input);
 }
 
 function parseInput(body: Buffer): Record<string, unknown> | undefined {
@@ -233,6 +276,11 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
     } else if (path === '/_emulator/faults' && method === 'DELETE') {
       deps.faults.clear();
       sendEmpty(res);
+    } else if (path === '/_emulator/messages' && method === 'GET') {
+      sendJson(res, 200, deps.userPools.store.messages(messageFilter(url)));
+    } else if (path === '/_emulator/messages' && method === 'DELETE') {
+      deps.userPools.store.clearMessages();
+      sendEmpty(res);
     } else if (path === '/_emulator/info' && method === 'GET') {
       sendJson(res, 200, deps.info());
     } else if (path.startsWith('/_emulator/jwks/') && method === 'GET') {
@@ -251,6 +299,21 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
     if (!(error instanceof EmulatorUsageError)) throw error;
     sendJson(res, 400, { error: 'BadRequest', message: error.message });
   }
+}
+
+/** `?userPoolId=…&username=…&channel=SMS|EMAIL`, each optional. */
+function messageFilter(url: URL): MessageFilter {
+  const filter: MessageFilter = {};
+  const userPoolId = url.searchParams.get('userPoolId');
+  const username = url.searchParams.get('username');
+  const channel = url.searchParams.get('channel');
+  if (userPoolId) filter.userPoolId = userPoolId;
+  if (username) filter.username = username;
+  if (channel) {
+    if (channel !== 'SMS' && channel !== 'EMAIL') throw new EmulatorUsageError('channel must be SMS or EMAIL.');
+    filter.channel = channel;
+  }
+  return filter;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -323,6 +323,20 @@ export class TokenService {
   }
 
   /**
+   * Signs a token as a hosted JWT issuer with the claims given (the user-pool half's id and
+   * access tokens); `audience` undefined leaves `aud` out, as Cognito's access tokens do.
+   */
+  async signAs(
+    loginKey: string,
+    claims: Record<string, unknown>,
+    spec: { subject: string; expiresIn: number; audience?: string },
+  ): Promise<string> {
+    const provider = this.providers.get(this.canonical(loginKey));
+    if (provider?.format !== 'jwt' || !provider.hosted) throw new Error(`No hosted issuer for ${loginKey}.`);
+    return this.signJwt(provider, claims, { subject: spec.subject, expiresIn: spec.expiresIn, audience: spec.audience });
+  }
+
+  /**
    * Checks a login token the way Cognito does and returns who it names.
    * @param audiences the audiences the identity pool accepts for this provider; undefined accepts any.
    * @throws CognitoError NotAuthorizedException for a bad token, ExternalServiceException when keys can't be fetched.

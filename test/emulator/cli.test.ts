@@ -58,8 +58,16 @@ describe('emulator CLI', () => {
       detached: true,
     });
     const line = await firstLine(child);
-    const ready = JSON.parse(line) as { endpoint: string; region: string; identityPoolId: string };
-    expect(Object.keys(ready).sort()).toEqual(['endpoint', 'identityPoolId', 'region']);
+    const ready = JSON.parse(line) as {
+      endpoint: string;
+      region: string;
+      identityPoolId: string;
+      userPoolId: string;
+      userPoolClientId: string;
+    };
+    expect(Object.keys(ready).sort()).toEqual(['endpoint', 'identityPoolId', 'region', 'userPoolClientId', 'userPoolId']);
+    expect(ready.userPoolId).toBe('us-east-1_emulator');
+    expect(ready.userPoolClientId).toMatch(/^\w+$/);
     expect(ready.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ready.region).toBe('us-east-1');
     expect(ready.identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
