@@ -5,7 +5,7 @@ import type { AuthMachine } from './machines/auth.machine.js';
 import type { SessionVault } from './services/SessionVault.js';
 import type { AuthConfig } from './vocabulary/AuthConfig.js';
 import type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
-import type { AuthEvent, SessionFetchEvent } from './vocabulary/statechartContract.js';
+import type { AuthEvent, SessionFetchEvent, SignInAuthFlowType } from './vocabulary/statechartContract.js';
 import { answersFetchAtOnce, statePath } from './machines/answersFetchAtOnce.js';
 import { Secret } from './vocabulary/Secret.js';
 import type { CredentialsRecord, SessionRecord } from './vocabulary/SessionRecord.js';
@@ -33,6 +33,25 @@ export interface AuthCore {
   assertRunning(): void;
 }
 
+/** What {@link AuthApi.signIn} takes. */
+export interface SignInInput {
+  username: string;
+  password: string;
+  options?: {
+    /**
+     * How the password is proved to the user pool. `'USER_SRP_AUTH'`: Secure Remote Password, the
+     * password never leaves the device (app clients allow it by default). `'USER_PASSWORD_AUTH'`:
+     * the password is sent over TLS (the app client must allow it).
+     *
+     * Default `'USER_PASSWORD_AUTH'` for now; a later release makes `'USER_SRP_AUTH'` the default,
+     * together with the MFA sign-in steps. Pass it explicitly to keep a flow across that change.
+     */
+    authFlowType?: SignInAuthFlowType;
+  };
+}
+
+const AUTH_FLOW_TYPES: readonly SignInAuthFlowType[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'];
+
 /** The Promise API (DESIGN §2). */
 export interface AuthApi {
   /** An AWS SDK v3 credential provider backed by this session. */
@@ -41,8 +60,16 @@ export interface AuthApi {
   clearFederationToIdentityPool(): Promise<void>;
   fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession>;
   getCurrentUser(): Promise<{ username: string; userId: string }>;
-  /** User-pool sign-in (USER_PASSWORD_AUTH). Resolves with the next step when Cognito asks for a new password. */
-  signIn(input: { username: string; password: string }): Promise<SignInOutput>;
+  /**
+   * User-pool sign-in, with `options.authFlowType` `'USER_PASSWORD_AUTH'` (the default for now; a
+   * later release switches the default to `'USER_SRP_AUTH'` with the MFA steps) or `'USER_SRP_AUTH'`.
+   * Resolves with the next step when Cognito asks for a new password.
+   *
+   * @throws {AuthError} `ValidationError` for bad input (nothing is sent), `InvalidStateError` when not
+   *   signed out, `NotAuthorizedError` for a wrong username or password, `ServiceError` for network and
+   *   service failures.
+   */
+  signIn(input: SignInInput): Promise<SignInOutput>;
   /** Answers the new-password challenge of {@link AuthApi.signIn}. */
   confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
   signOut(options?: { global?: boolean }): Promise<void>;
@@ -216,17 +243,24 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
       : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
   }
 
-  async function signIn(input: { username: string; password: string }): Promise<SignInOutput> {
-    assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password }.');
-    const { username, password } = readOptions(input, 'signIn input');
+  async function signIn(input: SignInInput): Promise<SignInOutput> {
+    assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password, options? }.');
+    const { username, password, options } = readOptions(input, 'signIn input');
     assertUsername(username);
     assertPassword(password, 'password');
+    assertPlainOptions(options, 'signIn options');
+    const { authFlowType = 'USER_PASSWORD_AUTH' } = readOptions(options, 'signIn options');
+    assertValid(
+      AUTH_FLOW_TYPES.includes(authFlowType),
+      `options.authFlowType must be one of ${AUTH_FLOW_TYPES.map((flow) => `'${flow}'`).join(', ')}.`,
+    );
     assertValid(config.userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn',
       requestId,
       username,
       password: new Secret(password),
+      authFlowType,
     });
     const advice = () =>
       federatedSide()

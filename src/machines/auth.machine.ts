@@ -9,6 +9,7 @@ import type {
   SessionFetchEvent,
   RequestSettledEvent,
   SessionSummary,
+  SignInRequest,
   SignInStepOutcome,
 } from '../vocabulary/statechartContract.js';
 
@@ -135,7 +136,7 @@ export const authMachine = setup({
     renewFederatedCredentials: notProvided<SessionSummary, void>(),
     fetchGuestCredentials: notProvided<SessionSummary, { forceRefresh: boolean }>(),
     clearFederatedSession: notProvided<void, void>(),
-    signInWithPassword: notProvided<SignInStepOutcome, { username: string; password: Secret }>(),
+    signInWithPassword: notProvided<SignInStepOutcome, SignInRequest>(),
     completeNewPassword: notProvided<SignInStepOutcome, { newPassword: Secret }>(),
     federateUserPoolSession: notProvided<SessionSummary, void>(),
     refreshUserPoolTokens: notProvided<SessionSummary, void>(),
@@ -504,8 +505,8 @@ export const authMachine = setup({
             id: 'signInWithPassword',
             src: 'signInWithPassword',
             input: ({ event }) => {
-              const { username, password } = event as Extract<AuthEvent, { type: 'signIn' }>;
-              return { username, password };
+              const { username, password, authFlowType } = event as Extract<AuthEvent, { type: 'signIn' }>;
+              return { username, password, ...(authFlowType ? { authFlowType } : {}) };
             },
             onDone: [
               { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },

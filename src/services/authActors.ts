@@ -1,7 +1,13 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
 import type { AuthProvider } from '../vocabulary/AuthProvider.js';
-import type { FederationRequest, RestoreOutput, SessionSummary, SignInStepOutcome } from '../vocabulary/statechartContract.js';
+import type {
+  FederationRequest,
+  RestoreOutput,
+  SessionSummary,
+  SignInRequest,
+  SignInStepOutcome,
+} from '../vocabulary/statechartContract.js';
 import { summarize } from '../vocabulary/statechartContract.js';
 import { Secret } from '../vocabulary/Secret.js';
 import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../vocabulary/SessionRecord.js';
@@ -301,7 +307,7 @@ export function createAuthServices({
 
     clearFederatedSession: bounded<void, void>(() => vault.clear()),
 
-    signInWithPassword: bounded<SignInStepOutcome, { username: string; password: Secret }>(async ({ input, signal }) => {
+    signInWithPassword: bounded<SignInStepOutcome, SignInRequest>(async ({ input, signal }) => {
       const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
       return keepSignInStep(step, signal);
     }),

@@ -5,6 +5,8 @@ import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
 import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { decodeJwtClaims, type JwtClaims } from './http/jwt.js';
 import { toAuthError } from './serviceErrors.js';
+import { clientEphemeral, passwordVerifierResponses, readPasswordVerifierChallenge, srpTimestamp } from './srp.js';
+import type { SignInRequest } from '../vocabulary/statechartContract.js';
 
 /** Where a Cognito user pool lives and which app client signs users in. */
 export interface UserPoolConfig {
@@ -12,7 +14,7 @@ export interface UserPoolConfig {
   region: string;
   /** The user pool id, e.g. `eu-west-1_AbCdEf123`. */
   userPoolId: string;
-  /** The app client id. The client must have no secret and allow `USER_PASSWORD_AUTH`. */
+  /** The app client id. The client must have no secret and allow the sign-in's flow (`USER_PASSWORD_AUTH` or `USER_SRP_AUTH`). */
   userPoolClientId: string;
   /** Full URL of another endpoint, e.g. a local emulator. Defaults to the AWS endpoint of `region`. */
   endpoint?: string;
@@ -160,24 +162,43 @@ function stepFrom(operation: string, output: AuthOutput, username: string, now: 
   return { kind: 'signedIn', tokens, ...userFromIdToken(tokens.idToken) };
 }
 
+/** Cognito answers InitiateAuth with NotAuthorizedException for a wrong password; some emulators
+ * answer InvalidPasswordException, which the table keeps for passwords that break the policy. */
+function wrongPassword(error: unknown): AuthError | undefined {
+  return awsName(error) === 'InvalidPasswordException'
+    ? new AuthError('NotAuthorizedError', {
+        message: `${SIGN_IN} failed: Cognito answered InvalidPasswordException.`,
+        cause: error,
+        serviceErrorName: 'InvalidPasswordException',
+        recoverySuggestion: 'Check the username and password and sign in again.',
+      })
+    : undefined;
+}
+
 /**
- * Signs a user in with username and password (`InitiateAuth`, flow `USER_PASSWORD_AUTH`).
+ * Signs a user in with username and password: with `USER_PASSWORD_AUTH` (the default) one
+ * `InitiateAuth` that carries the password; with `USER_SRP_AUTH` an `InitiateAuth` with SRP_A, then
+ * the answer to Cognito's `PASSWORD_VERIFIER` challenge (`RespondToAuthChallenge`), so the password
+ * never leaves the device.
  *
  * @param input.username The name the user typed (a username or, when the pool allows it, an alias such as the email).
- * @param input.password Only revealed for the wire call.
+ * @param input.password Only revealed for the wire call (the SRP computation, with `USER_SRP_AUTH`).
+ * @param input.authFlowType `USER_PASSWORD_AUTH` (default) or `USER_SRP_AUTH`; the app client must allow it.
  * @param signal Cancels the call.
- * @param now Clock for the token expiration, in epoch milliseconds.
+ * @param now Clock for the token expiration and the SRP timestamp, in epoch milliseconds.
  * @returns `signedIn` with tokens, or `newPasswordRequired` with the session to answer it with {@link completeNewPassword}.
  * @throws {AuthError} `NotAuthorizedError` for a wrong password, an unknown, unconfirmed or reset user, or a
  *   challenge this library does not answer yet (MFA, custom, device, ...); `ValidationError` for input Cognito
- *   refuses; `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ *   refuses (a flow the app client does not allow, too); `CancelledError` when `signal` aborts; `ServiceError`
+ *   for throttling, network and service failures.
  */
 export async function signInWithPassword(
   config: UserPoolConfig,
-  input: { username: string; password: Secret },
+  input: SignInRequest,
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<SignInStepResult> {
+  if (input.authFlowType === 'USER_SRP_AUTH') return signInWithSrp(config, input, signal, now);
   const output = await call(
     config,
     SIGN_IN,
@@ -188,19 +209,61 @@ export async function signInWithPassword(
       ClientId: config.userPoolClientId,
       AuthParameters: { USERNAME: input.username, PASSWORD: input.password.reveal() },
     },
-    (error) =>
-      // Cognito answers InitiateAuth with NotAuthorizedException for a wrong password; some emulators
-      // answer InvalidPasswordException, which the table keeps for passwords that break the policy.
-      awsName(error) === 'InvalidPasswordException'
-        ? new AuthError('NotAuthorizedError', {
-            message: `${SIGN_IN} failed: Cognito answered InvalidPasswordException.`,
-            cause: error,
-            serviceErrorName: 'InvalidPasswordException',
-            recoverySuggestion: 'Check the username and password and sign in again.',
-          })
-        : undefined,
+    wrongPassword,
   );
   return stepFrom(SIGN_IN, output, input.username, now);
+}
+
+/** USER_SRP_AUTH: SRP_A out, PASSWORD_VERIFIER back, the password claim out, all in one sign-in step. */
+async function signInWithSrp(
+  config: UserPoolConfig,
+  input: SignInRequest,
+  signal: AbortSignal | undefined,
+  now: () => number,
+): Promise<SignInStepResult> {
+  const ephemeral = clientEphemeral();
+  const started = await call(
+    config,
+    SIGN_IN,
+    signal,
+    'InitiateAuth',
+    {
+      AuthFlow: 'USER_SRP_AUTH',
+      ClientId: config.userPoolClientId,
+      AuthParameters: { USERNAME: input.username, SRP_A: ephemeral.A.toString(16) },
+    },
+    wrongPassword,
+  );
+  // Anything but PASSWORD_VERIFIER (tokens without a proof, another challenge) is read, or refused by name, as usual.
+  if (started.ChallengeName !== 'PASSWORD_VERIFIER') return stepFrom(SIGN_IN, started, input.username, now);
+  if (!started.Session) {
+    throw new AuthError('ServiceError', {
+      message: `${SIGN_IN} failed: Cognito sent the PASSWORD_VERIFIER challenge without a session.`,
+      recoverySuggestion: 'Check the user pool endpoint; the answer did not look like Cognito.',
+    });
+  }
+  const challenge = readPasswordVerifierChallenge(started.ChallengeParameters);
+  const responses = passwordVerifierResponses({
+    userPoolId: config.userPoolId,
+    password: input.password.reveal(),
+    ephemeral,
+    challenge,
+    timestamp: srpTimestamp(now()),
+  });
+  const answered = await call(
+    config,
+    SIGN_IN,
+    signal,
+    'RespondToAuthChallenge',
+    {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ClientId: config.userPoolClientId,
+      Session: started.Session,
+      ChallengeResponses: responses,
+    },
+    wrongPassword,
+  );
+  return stepFrom(SIGN_IN, answered, challenge.userIdForSrp, now);
 }
 
 /**

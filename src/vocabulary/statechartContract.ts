@@ -78,6 +78,21 @@ export interface FederationRequest {
   customRoleArn?: string;
 }
 
+/**
+ * How `signIn` proves the password to the user pool: SRP (`USER_SRP_AUTH`, the password never leaves
+ * the device; app clients allow it by default) or the password itself over TLS (`USER_PASSWORD_AUTH`,
+ * which the app client must allow). Without one, the sign-in uses `USER_PASSWORD_AUTH`.
+ */
+export type SignInAuthFlowType = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
+
+/** What a sign-in request carries into the `signingIn` state. */
+export interface SignInRequest {
+  username: string;
+  password: Secret;
+  /** Default `USER_PASSWORD_AUTH`. */
+  authFlowType?: SignInAuthFlowType;
+}
+
 /** Events the Promise API sends. Every one carries the request id its caller waits on. */
 /** What a sign-in step ended in, without its secrets (tokens and challenge sessions stay in the vault). */
 export type SignInStepOutcome = { kind: 'signedIn'; session: SessionSummary } | { kind: 'newPasswordRequired' };
@@ -85,7 +100,7 @@ export type SignInStepOutcome = { kind: 'signedIn'; session: SessionSummary } | 
 export type AuthEvent =
   | ({ type: 'federate'; requestId: number } & FederationRequest)
   | { type: 'federation.clear'; requestId: number }
-  | { type: 'signIn'; requestId: number; username: string; password: Secret }
+  | ({ type: 'signIn'; requestId: number } & SignInRequest)
   | { type: 'signIn.confirm'; requestId: number; newPassword: Secret }
   | { type: 'signOut'; requestId: number; global: boolean }
   | { type: 'session.fetch'; requestId: number; forceRefresh: boolean; now: number; synced?: boolean };

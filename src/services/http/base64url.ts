@@ -25,3 +25,20 @@ export function decodeBase64Url(text: string): Uint8Array | undefined {
   }
   return bytes.subarray(0, at);
 }
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Encodes bytes as padded base64 (RFC 4648 §4), without `btoa` or `Buffer`. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const b0 = bytes[i]!;
+    const b1 = i + 1 < bytes.length ? bytes[i + 1]! : 0;
+    const b2 = i + 2 < bytes.length ? bytes[i + 2]! : 0;
+    const triple = (b0 << 16) | (b1 << 8) | b2;
+    out += BASE64[(triple >> 18) & 63]! + BASE64[(triple >> 12) & 63]!;
+    out += i + 1 < bytes.length ? BASE64[(triple >> 6) & 63]! : '=';
+    out += i + 2 < bytes.length ? BASE64[triple & 63]! : '=';
+  }
+  return out;
+}
