@@ -13,4 +13,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   external: ['@napi-rs/keyring'],
+  // Bundled, not required at run time: @noble/hashes 2 is ESM-only, which the CommonJS build
+  // could only require() on Node 20.19 and later. Only the sign-in chunk (SRP) holds it.
+  noExternal: ['@noble/hashes'],
 });

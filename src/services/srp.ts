@@ -19,7 +19,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { AuthError } from '../vocabulary/AuthError.js';
 import { decodeBase64Url, encodeBase64 } from './http/base64url.js';
-import { encodeUtf8 } from './http/utf8.js';
+import { encodeUtf8 } from './http/encodeUtf8.js';
 
 /** RFC 5054's 3072-bit prime (also RFC 3526 group 15). */
 export const N = BigInt(

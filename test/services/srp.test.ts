@@ -19,7 +19,7 @@ import {
   srpTimestamp,
 } from '../../src/services/srp.js';
 import { encodeBase64 } from '../../src/services/http/base64url.js';
-import { encodeUtf8 } from '../../src/services/http/utf8.js';
+import { encodeUtf8 } from '../../src/services/http/encodeUtf8.js';
 import { AuthError } from '../../src/vocabulary/AuthError.js';
 
 // AWS's helper has no types and no public entry for these classes: load them from its CommonJS build.
