@@ -9,7 +9,10 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,
-  sourcemap: true,
+  // No source maps: dist/ is unminified ES2022 that reads like the source, maps without their
+  // sources would point at src/, which is not published, and with them they were over half the
+  // tarball (the CommonJS ones also recorded the build folder's absolute path).
+  sourcemap: false,
   clean: true,
   target: 'es2022',
   external: ['@napi-rs/keyring'],
