@@ -1,7 +1,14 @@
-import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { identityServiceOver, type CognitoIdentityService } from './cognitoIdentity.js';
 
 type SdkModule = typeof import('@aws-sdk/client-cognito-identity');
+
+/**
+ * What this needs of the SDK's `CognitoIdentityClient`, written out so that the published types
+ * do not import the SDK, an optional peer an app may not have installed.
+ */
+export interface CognitoIdentityClientLike {
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
 
 let sdkModule: Promise<SdkModule> | undefined;
 
@@ -28,7 +35,7 @@ function loadSdk(): Promise<SdkModule> {
  *   const identity = createSdkCognitoIdentityService({ client: new CognitoIdentityClient({ region }), identityPoolId });
  */
 export function createSdkCognitoIdentityService(options: {
-  client: CognitoIdentityClient;
+  client: CognitoIdentityClientLike;
   identityPoolId: string;
 }): CognitoIdentityService {
   const { client, identityPoolId } = options;
@@ -37,8 +44,8 @@ export function createSdkCognitoIdentityService(options: {
     const options = signal ? { abortSignal: signal } : {};
     const output =
       operation === 'GetId'
-        ? await client.send(new sdk.GetIdCommand(input as never), options)
-        : await client.send(new sdk.GetCredentialsForIdentityCommand(input as never), options);
+        ? await client.send(new sdk.GetIdCommand(input as never) as never, options)
+        : await client.send(new sdk.GetCredentialsForIdentityCommand(input as never) as never, options);
     return output as unknown as Record<string, unknown>;
   });
 }
