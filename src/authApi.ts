@@ -57,6 +57,14 @@ function readOptions<T extends object>(options: T | undefined, what: string): Pa
   }
 }
 
+/** `fetchAuthSession`'s `forceRefresh`, read once and checked. */
+function forceRefreshOf(options: { forceRefresh?: boolean }): boolean {
+  assertPlainOptions(options, 'fetchAuthSession options');
+  const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
+  assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
+  return forceRefresh ?? false;
+}
+
 function toAwsCredentials(c: CredentialsRecord): AwsCredentials {
   return {
     accessKeyId: c.accessKeyId,
@@ -181,16 +189,19 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
     );
   }
 
+  /**
+   * The warm path runs this body at millions of calls a second, so it allocates only the event
+   * and the answer: no options means nothing to read, and the request's event builder (a
+   * closure) is made only when the machine must be asked.
+   */
   async function fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
-    assertPlainOptions(options, 'fetchAuthSession options');
-    const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
-    assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
+    const forceRefresh = options === undefined ? false : forceRefreshOf(options);
     if (!isReady()) await ready;
     assertRunning();
-    const fetch = (requestId: number): SessionFetchEvent => ({ type: 'session.fetch', requestId, forceRefresh: forceRefresh ?? false, now: clock() });
+    const event: SessionFetchEvent = { type: 'session.fetch', requestId: 0, forceRefresh, now: clock() };
     // Warm path: a settled state with a valid session answers at once, without the event queue.
-    if (answersFetchAtOnce(actor.getSnapshot(), fetch(0))) return currentAuthSession();
-    return request(fetch, currentAuthSession);
+    if (answersFetchAtOnce(actor.getSnapshot(), event)) return currentAuthSession();
+    return request((requestId) => ({ ...event, requestId }), currentAuthSession);
   }
 
   async function getCurrentUser(): Promise<{ username: string; userId: string }> {
