@@ -130,6 +130,21 @@ function lazyActors(): AuthActors {
 let machineWithLazyActors: AuthMachine | undefined;
 
 /**
+ * The API bodies and the services, loaded once for every instance: a second `import()` of a
+ * loaded module still goes through the module loader (and its hooks), on every `createAuth`.
+ */
+let apiModule: Promise<typeof import('./authApi.js')> | undefined;
+
+function loadApiModule(): Promise<typeof import('./authApi.js')> {
+  apiModule ??= import('./authApi.js').catch((error: unknown) => {
+    // A chunk that failed to load (a network error in a browser) is tried again by the next instance.
+    apiModule = undefined;
+    throw error;
+  });
+  return apiModule;
+}
+
+/**
  * Creates an auth instance: the statechart, running, with its services bound to this config.
  *
  * @throws {AuthError} `ValidationError` for a malformed config; nothing is started then.
@@ -158,7 +173,7 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
   const clock = config.clock ?? Date.now;
   // Filled in when the services module has loaded, which `ready` waits for.
   let vault: SessionVault | null = null;
-  const loaded = import('./authApi.js');
+  const loaded = loadApiModule();
   const services = loaded.then(({ wireServices }) => {
     const wired = wireServices(config, internals);
     vault = wired.vault;
