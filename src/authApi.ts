@@ -131,7 +131,7 @@ function federatedSide(actor: AuthCore['actor']): boolean {
  * does not take the event, else sends it and answers from the state it produced.
  */
 async function call<T>(core: AuthCore, name: string, event: (requestId: number) => AuthEvent, advice: () => string, answer: () => T): Promise<T> {
-  await core.ready;
+  if (!core.isReady()) await core.ready;
   core.assertRunning();
   if (!core.actor.getSnapshot().can(event(0))) throw invalidState(core.actor, name, advice());
   return core.request(event, answer);

@@ -92,10 +92,13 @@ async function withDeadline<T>(
   // the run can still finish what must follow (a sign-out still forgets the session). A step
   // that ignores the signal (a storage call, an app hook) must not hold the call: after a short
   // grace the run is abandoned and fails all the same.
-  const timers: ReturnType<typeof setTimeout>[] = [];
+  // One timer at a time (every federation and renewal runs this): the grace starts at the deadline.
+  let timer: ReturnType<typeof setTimeout>;
   const abandoned = new Promise<never>((_, reject) => {
-    timers.push(setTimeout(() => deadline.abort(), ms));
-    timers.push(setTimeout(() => reject(timeoutError()), ms + Math.min(ms, ABANDON_GRACE_MS)));
+    timer = setTimeout(() => {
+      deadline.abort();
+      timer = setTimeout(() => reject(timeoutError()), Math.min(ms, ABANDON_GRACE_MS));
+    }, ms);
   });
   const forward = () => deadline.abort();
   signal.addEventListener('abort', forward, { once: true });
@@ -113,7 +116,7 @@ async function withDeadline<T>(
     }
     throw error;
   } finally {
-    for (const timer of timers) clearTimeout(timer);
+    clearTimeout(timer!);
     signal.removeEventListener('abort', forward);
   }
 }
