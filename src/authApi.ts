@@ -218,9 +218,10 @@ class AuthApiBodies implements AuthApi {
   }
 
   async getCurrentUser(): Promise<{ username: string; userId: string }> {
-    const { actor, ready, assertRunning } = this.#core;
-    await ready;
-    assertRunning();
+    const core = this.#core;
+    const actor = core.actor;
+    await core.ready;
+    core.assertRunning();
     const snapshot = actor.getSnapshot();
     const session = snapshot.context.session;
     if (snapshot.matches('signedIn') && session?.kind === 'userPool' && session.username && session.userId) {
