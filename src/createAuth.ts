@@ -276,6 +276,18 @@ class AuthShell implements AuthCore {
   }
 }
 
+/**
+ * One call of the Promise API as the instance hands it out (callable on its own, as an SDK client
+ * calls `credentialsProvider`): until the bodies are loaded it waits for them; after, it goes
+ * straight to its body.
+ */
+function callOnceLoaded(shell: AuthShell, api: Promise<AuthApi>, name: keyof AuthApi) {
+  return (...args: unknown[]): Promise<unknown> =>
+    shell.methods
+      ? (shell.methods[name] as (...a: unknown[]) => Promise<unknown>)(...args)
+      : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+}
+
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
 export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
   const config = validConfig(given);
@@ -299,25 +311,17 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     }),
   );
   // The API's bodies load with the services: the first chunk holds the shell and the machine.
-  // Until they are loaded a call waits for them; after, it goes straight to its body.
   const api = loaded.then(({ createAuthApi }) => (shell.methods = createAuthApi(shell)));
 
   actor.on('request.settled', (event: RequestSettledEvent) => shell.settle(event));
   const readySubscription = actor.subscribe(shell);
   actor.start();
 
-  const later =
-    (name: keyof AuthApi) =>
-    (...args: unknown[]) =>
-      shell.methods
-        ? (shell.methods[name] as (...a: unknown[]) => Promise<unknown>)(...args)
-        : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
-
   return {
     ready: shell.ready,
     actor,
     hub: createHub(actor),
-    ...(Object.fromEntries(API_CALLS.map((name) => [name, later(name)])) as unknown as AuthApi),
+    ...(Object.fromEntries(API_CALLS.map((name) => [name, callOnceLoaded(shell, api, name)])) as unknown as AuthApi),
     stop() {
       if (shell.stopped) return;
       actor.stop();
