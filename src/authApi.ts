@@ -84,6 +84,14 @@ function readOptions<T extends object>(options: T | undefined, what: string): Pa
   }
 }
 
+/** `fetchAuthSession`'s `forceRefresh`, read once and checked. */
+function forceRefreshOf(options: { forceRefresh?: boolean }): boolean {
+  assertPlainOptions(options, 'fetchAuthSession options');
+  const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
+  assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
+  return forceRefresh ?? false;
+}
+
 function toAwsCredentials(c: CredentialsRecord): AwsCredentials {
   return {
     accessKeyId: c.accessKeyId,
@@ -114,69 +122,79 @@ function invalidState(actor: AuthCore['actor'], call: string, advice: string): A
   });
 }
 
+function sessionOf<K extends SessionRecord['kind']>(core: AuthCore, kind: K): Extract<SessionRecord, { kind: K }> | null {
+  const current = core.vault()?.current ?? null;
+  return current?.kind === kind ? (current as Extract<SessionRecord, { kind: K }>) : null;
+}
+
+function currentAuthSession(core: AuthCore): AuthSession {
+  const state = statePath(core.actor.getSnapshot().value);
+  const current = core.vault()?.current ?? null;
+  if (state.startsWith('federated') && current?.kind === 'federated') {
+    return { isSignedIn: true, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
+  }
+  if (state.startsWith('signedIn') && current?.kind === 'userPool') {
+    return {
+      isSignedIn: true,
+      tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
+      ...(current.identityId ? { identityId: current.identityId } : {}),
+      ...(current.credentials ? { credentials: toAwsCredentials(current.credentials) } : {}),
+    };
+  }
+  if (current?.kind === 'guest' && core.config.allowGuestAccess) {
+    return { isSignedIn: false, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
+  }
+  return { isSignedIn: false };
+}
+
+/** A federated session is active, being made, or refused but not yet cleared. */
+function federatedSide(actor: AuthCore['actor']): boolean {
+  const snapshot = actor.getSnapshot();
+  return snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired');
+}
+
+/**
+ * One state-changing call: waits for start-up, refuses at once (with `advice`) when the state
+ * does not take the event, else sends it and answers from the state it produced.
+ */
+async function call<T>(core: AuthCore, name: string, event: (requestId: number) => AuthEvent, advice: () => string, answer: () => T): Promise<T> {
+  if (!core.isReady()) await core.ready;
+  core.assertRunning();
+  if (!core.actor.getSnapshot().can(event(0))) throw invalidState(core.actor, name, advice());
+  return core.request(event, answer);
+}
+
+function federationAdvice(actor: AuthCore['actor']): string {
+  const snapshot = actor.getSnapshot();
+  if (snapshot.matches('signedIn') || snapshot.matches('signingIn') || snapshot.matches('signingOut')) {
+    return 'the user signed in to the user pool, and federation into the identity pool happens automatically after sign-in; use fetchAuthSession for credentials.';
+  }
+  if (snapshot.matches('federating')) {
+    return 'a federation is already in progress; wait for it, or cancel it with clearFederationToIdentityPool.';
+  }
+  return 'call it when signed out or federated.';
+}
+
+function signInOutput(actor: AuthCore['actor']): SignInOutput {
+  return actor.getSnapshot().matches('signedIn')
+    ? { isSignedIn: true, nextStep: { signInStep: 'DONE' } }
+    : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
+}
+
 /**
  * The bodies of the Promise API: input checks, the allowed-call rules with their advice, and
- * answers read from the session vault. Loaded with the services on first use.
+ * answers read from the session vault. Loaded with the services on first use. The methods live
+ * on the prototype: an instance costs one small object, not a closure per method (createAuth's
+ * wrappers call them as methods).
  */
-export function createAuthApi({ config, clock, actor, ready, isReady, vault: vaultOf, request, assertRunning }: AuthCore): AuthApi {
-  function sessionOf<K extends SessionRecord['kind']>(kind: K): Extract<SessionRecord, { kind: K }> | null {
-    const current = vaultOf()?.current ?? null;
-    return current?.kind === kind ? (current as Extract<SessionRecord, { kind: K }>) : null;
+class AuthApiBodies implements AuthApi {
+  readonly #core: AuthCore;
+
+  constructor(core: AuthCore) {
+    this.#core = core;
   }
 
-  function currentAuthSession(): AuthSession {
-    const state = statePath(actor.getSnapshot().value);
-    const current = vaultOf()?.current ?? null;
-    if (state.startsWith('federated') && current?.kind === 'federated') {
-      return { isSignedIn: true, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
-    }
-    if (state.startsWith('signedIn') && current?.kind === 'userPool') {
-      return {
-        isSignedIn: true,
-        tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
-        ...(current.identityId ? { identityId: current.identityId } : {}),
-        ...(current.credentials ? { credentials: toAwsCredentials(current.credentials) } : {}),
-      };
-    }
-    if (current?.kind === 'guest' && config.allowGuestAccess) {
-      return { isSignedIn: false, identityId: current.identityId, credentials: toAwsCredentials(current.credentials) };
-    }
-    return { isSignedIn: false };
-  }
-
-  /** A federated session is active, being made, or refused but not yet cleared. */
-  function federatedSide(): boolean {
-    const snapshot = actor.getSnapshot();
-    return snapshot.matches('federated') || snapshot.matches('federating') || snapshot.matches('sessionExpired');
-  }
-
-  /**
-   * One state-changing call: waits for start-up, refuses at once (with `advice`) when the state
-   * does not take the event, else sends it and answers from the state it produced.
-   */
-  async function call<T>(name: string, event: (requestId: number) => AuthEvent, advice: () => string, answer: () => T): Promise<T> {
-    await ready;
-    assertRunning();
-    if (!actor.getSnapshot().can(event(0))) throw invalidState(actor, name, advice());
-    return request(event, answer);
-  }
-
-  function federationAdvice(): string {
-    const snapshot = actor.getSnapshot();
-    if (snapshot.matches('signedIn') || snapshot.matches('signingIn') || snapshot.matches('signingOut')) {
-      return 'the user signed in to the user pool, and federation into the identity pool happens automatically after sign-in; use fetchAuthSession for credentials.';
-    }
-    if (snapshot.matches('federating')) {
-      return 'a federation is already in progress; wait for it, or cancel it with clearFederationToIdentityPool.';
-    }
-    return 'call it when signed out or federated.';
-  }
-
-  async function federateToIdentityPool(
-    token: string,
-    provider: AuthProvider,
-    options?: FederateOptions,
-  ): Promise<FederationResult> {
+  async federateToIdentityPool(token: string, provider: AuthProvider, options?: FederateOptions): Promise<FederationResult> {
     assertProviderToken(token);
     const canonical = toAuthProvider(provider);
     assertPlainOptions(options, 'federateToIdentityPool options');
@@ -184,6 +202,7 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
     const { developerProvidedIdentityId, customRoleArn } = readOptions(options, 'federateToIdentityPool options');
     assertIdentityId(developerProvidedIdentityId);
     assertRoleArn(customRoleArn);
+    const core = this.#core;
     const event = (requestId: number): AuthEvent => ({
       type: 'federate',
       requestId,
@@ -192,15 +211,16 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
       ...(developerProvidedIdentityId ? { developerProvidedIdentityId } : {}),
       ...(customRoleArn ? { customRoleArn } : {}),
     });
-    return call('federateToIdentityPool', event, federationAdvice, () => {
-      const session = sessionOf('federated');
+    return call(core, 'federateToIdentityPool', event, () => federationAdvice(core.actor), () => {
+      const session = sessionOf(core, 'federated');
       if (!session) throw new AuthError('CancelledError', { message: 'The federation was replaced before it finished.' });
       return { credentials: toAwsCredentials(session.credentials), identityId: session.identityId };
     });
   }
 
-  async function clearFederationToIdentityPool(): Promise<void> {
+  async clearFederationToIdentityPool(): Promise<void> {
     return call(
+      this.#core,
       'clearFederationToIdentityPool',
       (requestId) => ({ type: 'federation.clear', requestId }),
       () => 'there is no federated session to clear; it is allowed while federated, federating, or after a failed federation.',
@@ -208,21 +228,27 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
     );
   }
 
-  async function fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
-    assertPlainOptions(options, 'fetchAuthSession options');
-    const { forceRefresh } = readOptions(options, 'fetchAuthSession options');
-    assertValid(forceRefresh === undefined || typeof forceRefresh === 'boolean', 'forceRefresh must be true or false.');
-    if (!isReady()) await ready;
-    assertRunning();
-    const fetch = (requestId: number): SessionFetchEvent => ({ type: 'session.fetch', requestId, forceRefresh: forceRefresh ?? false, now: clock() });
+  /**
+   * The warm path runs this body at millions of calls a second, so it allocates only the event
+   * and the answer: no options means nothing to read, and the request's event builder (a
+   * closure) is made only when the machine must be asked.
+   */
+  async fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession> {
+    const forceRefresh = options === undefined ? false : forceRefreshOf(options);
+    const core = this.#core;
+    if (!core.isReady()) await core.ready;
+    core.assertRunning();
+    const event: SessionFetchEvent = { type: 'session.fetch', requestId: 0, forceRefresh, now: core.clock() };
     // Warm path: a settled state with a valid session answers at once, without the event queue.
-    if (answersFetchAtOnce(actor.getSnapshot(), fetch(0))) return currentAuthSession();
-    return request(fetch, currentAuthSession);
+    if (answersFetchAtOnce(core.actor.getSnapshot(), event)) return currentAuthSession(core);
+    return core.request((requestId) => ({ ...event, requestId }), () => currentAuthSession(core));
   }
 
-  async function getCurrentUser(): Promise<{ username: string; userId: string }> {
-    await ready;
-    assertRunning();
+  async getCurrentUser(): Promise<{ username: string; userId: string }> {
+    const core = this.#core;
+    const actor = core.actor;
+    await core.ready;
+    core.assertRunning();
     const snapshot = actor.getSnapshot();
     const session = snapshot.context.session;
     if (snapshot.matches('signedIn') && session?.kind === 'userPool' && session.username && session.userId) {
@@ -237,13 +263,7 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
     );
   }
 
-  function signInOutput(): SignInOutput {
-    return actor.getSnapshot().matches('signedIn')
-      ? { isSignedIn: true, nextStep: { signInStep: 'DONE' } }
-      : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
-  }
-
-  async function signIn(input: SignInInput): Promise<SignInOutput> {
+  async signIn(input: SignInInput): Promise<SignInOutput> {
     assertValid(typeof input === 'object' && input !== null, 'signIn takes { username, password, options? }.');
     const { username, password, options } = readOptions(input, 'signIn input');
     assertUsername(username);
@@ -254,7 +274,8 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
       AUTH_FLOW_TYPES.includes(authFlowType),
       `options.authFlowType must be one of ${AUTH_FLOW_TYPES.map((flow) => `'${flow}'`).join(', ')}.`,
     );
-    assertValid(config.userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
+    const core = this.#core;
+    assertValid(core.config.userPool !== undefined, 'signIn needs a user pool: pass userPool to createAuth.');
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn',
       requestId,
@@ -263,40 +284,48 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
       authFlowType,
     });
     const advice = () =>
-      federatedSide()
+      federatedSide(core.actor)
         ? 'a federated session is active; call clearFederationToIdentityPool first, then sign in.'
-        : actor.getSnapshot().matches('signedIn')
+        : core.actor.getSnapshot().matches('signedIn')
           ? 'a user is already signed in; call signOut first.'
           : 'another sign-in or sign-out is in progress; wait for it.';
-    return call('signIn', event, advice, signInOutput);
+    return call(core, 'signIn', event, advice, () => signInOutput(core.actor));
   }
 
-  async function confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
+  async confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
     assertValid(typeof input === 'object' && input !== null, 'confirmSignIn takes { challengeResponse }.');
     const { challengeResponse } = readOptions(input, 'confirmSignIn input');
     assertPassword(challengeResponse, 'challengeResponse');
+    const core = this.#core;
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn.confirm',
       requestId,
       newPassword: new Secret(challengeResponse),
     });
-    return call('confirmSignIn', event, () => 'there is no sign-in challenge to answer; call signIn first.', signInOutput);
+    return call(
+      core,
+      'confirmSignIn',
+      event,
+      () => 'there is no sign-in challenge to answer; call signIn first.',
+      () => signInOutput(core.actor),
+    );
   }
 
-  async function signOut(options?: { global?: boolean }): Promise<void> {
+  async signOut(options?: { global?: boolean }): Promise<void> {
     assertPlainOptions(options, 'signOut options');
     const { global } = readOptions(options, 'signOut options');
     assertValid(global === undefined || typeof global === 'boolean', 'global must be true or false.');
+    const core = this.#core;
     const event = (requestId: number): AuthEvent => ({ type: 'signOut', requestId, global: global ?? false });
     const advice = () =>
-      federatedSide()
+      federatedSide(core.actor)
         ? 'a federated session is ended with clearFederationToIdentityPool, not signOut.'
         : 'there is no user-pool session to sign out of.';
-    return call('signOut', event, advice, () => undefined);
+    return call(core, 'signOut', event, advice, () => undefined);
   }
 
-  async function credentialsProvider(): Promise<AwsCredentials> {
-    const session = await fetchAuthSession();
+  async credentialsProvider(): Promise<AwsCredentials> {
+    const session = await this.fetchAuthSession();
     if (!session.credentials) {
       throw new AuthError('NotAuthorizedError', {
         message: 'No AWS credentials: federate, sign in, or enable allowGuestAccess.',
@@ -304,16 +333,9 @@ export function createAuthApi({ config, clock, actor, ready, isReady, vault: vau
     }
     return session.credentials;
   }
+}
 
-
-  return {
-    credentialsProvider,
-    federateToIdentityPool,
-    clearFederationToIdentityPool,
-    fetchAuthSession,
-    getCurrentUser,
-    signIn,
-    confirmSignIn,
-    signOut,
-  };
+/** The Promise API's bodies for one instance. */
+export function createAuthApi(core: AuthCore): AuthApi {
+  return new AuthApiBodies(core);
 }

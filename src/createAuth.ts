@@ -1,6 +1,5 @@
-import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, fromPromise, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { AuthError } from './vocabulary/AuthError.js';
-import type { AuthProvider } from './vocabulary/AuthProvider.js';
 import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
 import type { AuthEvent, RequestSettledEvent } from './vocabulary/statechartContract.js';
@@ -130,6 +129,21 @@ function lazyActors(): AuthActors {
 let machineWithLazyActors: AuthMachine | undefined;
 
 /**
+ * The API bodies and the services, loaded once for every instance: a second `import()` of a
+ * loaded module still goes through the module loader (and its hooks), on every `createAuth`.
+ */
+let apiModule: Promise<typeof import('./authApi.js')> | undefined;
+
+function loadApiModule(): Promise<typeof import('./authApi.js')> {
+  apiModule ??= import('./authApi.js').catch((error: unknown) => {
+    // A chunk that failed to load (a network error in a browser) is tried again by the next instance.
+    apiModule = undefined;
+    throw error;
+  });
+  return apiModule;
+}
+
+/**
  * Creates an auth instance: the statechart, running, with its services bound to this config.
  *
  * @throws {AuthError} `ValidationError` for a malformed config; nothing is started then.
@@ -152,83 +166,63 @@ const API_CALLS: readonly (keyof AuthApi)[] = [
 /** Seams for tests: replacement Cognito services and a shorter deadline. Not part of the public API. */
 export type AuthInternals = ServiceSeams;
 
-/** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
-export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
-  const config = validConfig(given);
-  const clock = config.clock ?? Date.now;
-  // Filled in when the services module has loaded, which `ready` waits for.
-  let vault: SessionVault | null = null;
-  const loaded = import('./authApi.js');
-  const services = loaded.then(({ wireServices }) => {
-    const wired = wireServices(config, internals);
-    vault = wired.vault;
-    return wired.services;
-  });
-  machineWithLazyActors ??= authMachine.provide({ actors: lazyActors() });
-  const actor = createActor(machineWithLazyActors, {
-    input: {
-      allowGuestAccess: config.allowGuestAccess ?? false,
-      sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
-    },
-    ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
-  });
+type Waiter = { resolve: () => void; reject: (error: AuthError) => void };
 
-  servicesBySystem.set(actor.system, services);
+/**
+ * What one instance keeps beside its actor: start-up, the requests waiting for the machine, and
+ * the stop. It is also the core the API bodies work on, and it observes its actor. Every
+ * instance holds one, so its duties are methods on the prototype rather than closures made
+ * per instance.
+ */
+class AuthShell implements AuthCore {
+  readonly ready: Promise<void>;
+  /** Filled in when the services module has loaded, which `ready` waits for. */
+  currentVault: SessionVault | null = null;
+  /** The API bodies, once loaded. */
+  methods: AuthApi | undefined;
+  #resolveReady!: () => void;
+  #isReady = false;
+  #stopped = false;
+  #nextRequestId = 1;
+  /** Every request waits here for the machine's `request.settled`; stopping rejects them all. */
+  readonly #waiting = new Map<number, Waiter>();
 
-  // Every request waits here for the machine's `request.settled`; stopping rejects them all.
-  const waiting = new Map<number, { resolve: () => void; reject: (error: AuthError) => void }>();
-  let nextRequestId = 1;
-  let stopped = false;
-  actor.on('request.settled', (event: RequestSettledEvent) => {
-    const waiter = waiting.get(event.requestId);
-    if (!waiter) return;
-    waiting.delete(event.requestId);
-    if (event.error) waiter.reject(event.error);
-    else waiter.resolve();
-  });
+  constructor(
+    readonly config: AuthConfig,
+    readonly clock: () => number,
+    readonly actor: Actor<AuthMachine>,
+  ) {
+    this.ready = new Promise<void>((resolve) => (this.#resolveReady = resolve));
+  }
 
-  const cancelAll = () => {
-    stopped = true;
-    const error = new AuthError('CancelledError', { message: 'The auth instance was stopped before the call finished.' });
-    for (const waiter of waiting.values()) waiter.reject(error);
-    waiting.clear();
-  };
+  isReady(): boolean {
+    return this.#isReady;
+  }
 
-  let markReady!: () => void;
-  let isReady = false;
-  const ready = new Promise<void>((resolve) => {
-    markReady = () => {
-      isReady = true;
-      resolve();
-    };
-  });
-  const readySubscription = actor.subscribe({
-    next: (snapshot) => {
-      if (!snapshot.matches('configuring')) markReady();
-    },
-    complete: () => {
-      markReady();
-      cancelAll();
-    },
-    error: () => {
-      markReady();
-      cancelAll();
-    },
-  });
+  vault(): SessionVault | null {
+    return this.currentVault;
+  }
 
-  actor.start();
+  markReady(): void {
+    this.#isReady = true;
+    this.#resolveReady();
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
 
   /**
    * Sends one request event and waits until the machine settles it. Answers are read in the
    * same tick the settlement arrives, so they come from the state the request produced.
    */
-  function request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T> {
-    if (stopped) {
+  request<T>(build: (requestId: number) => AuthEvent, answer: () => T): Promise<T> {
+    if (this.#stopped) {
       return Promise.reject(new AuthError('CancelledError', { message: 'The auth instance is stopped.' }));
     }
-    const requestId = nextRequestId++;
+    const requestId = this.#nextRequestId++;
     return new Promise<T>((resolve, reject) => {
-      waiting.set(requestId, {
+      this.#waiting.set(requestId, {
         resolve: () => {
           try {
             resolve(answer());
@@ -238,46 +232,101 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
         },
         reject,
       });
-      actor.send(build(requestId));
+      this.actor.send(build(requestId));
     });
   }
 
-  function assertRunning(): void {
-    if (stopped) throw new AuthError('CancelledError', { message: 'The auth instance is stopped.' });
+  assertRunning(): void {
+    if (this.#stopped) throw new AuthError('CancelledError', { message: 'The auth instance is stopped.' });
   }
 
-  const core: AuthCore = {
-    config,
-    clock,
-    actor,
-    ready,
-    isReady: () => isReady,
-    vault: () => vault,
-    request,
-    assertRunning,
-  };
+  /** The machine's `request.settled`: the waiting call resolves or rejects. */
+  settle(event: RequestSettledEvent): void {
+    const waiter = this.#waiting.get(event.requestId);
+    if (!waiter) return;
+    this.#waiting.delete(event.requestId);
+    if (event.error) waiter.reject(event.error);
+    else waiter.resolve();
+  }
+
+  cancelAll(): void {
+    this.#stopped = true;
+    // An error captures a stack, which costs more than the rest of a stop: made only when needed.
+    if (this.#waiting.size === 0) return;
+    const error = new AuthError('CancelledError', { message: 'The auth instance was stopped before the call finished.' });
+    for (const waiter of this.#waiting.values()) waiter.reject(error);
+    this.#waiting.clear();
+  }
+
+  // The shell observes its actor: start-up ends when the machine leaves `configuring`; an actor
+  // that stops or fails ends start-up and every waiting call.
+  next(snapshot: SnapshotFrom<AuthMachine>): void {
+    if (!this.#isReady && !snapshot.matches('configuring')) this.markReady();
+  }
+
+  complete(): void {
+    this.markReady();
+    this.cancelAll();
+  }
+
+  error(): void {
+    this.markReady();
+    this.cancelAll();
+  }
+}
+
+/**
+ * One call of the Promise API as the instance hands it out (callable on its own, as an SDK client
+ * calls `credentialsProvider`): until the bodies are loaded it waits for them; after, it goes
+ * straight to its body.
+ */
+function callOnceLoaded(shell: AuthShell, api: Promise<AuthApi>, name: keyof AuthApi) {
+  return (...args: unknown[]): Promise<unknown> =>
+    shell.methods
+      ? (shell.methods[name] as (...a: unknown[]) => Promise<unknown>)(...args)
+      : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+}
+
+/** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
+export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
+  const config = validConfig(given);
+  machineWithLazyActors ??= authMachine.provide({ actors: lazyActors() });
+  const actor = createActor(machineWithLazyActors, {
+    input: {
+      allowGuestAccess: config.allowGuestAccess ?? false,
+      sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
+    },
+    ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
+  });
+  const shell = new AuthShell(config, config.clock ?? Date.now, actor);
+
+  const loaded = loadApiModule();
+  servicesBySystem.set(
+    actor.system,
+    loaded.then(({ wireServices }) => {
+      const wired = wireServices(config, internals);
+      shell.currentVault = wired.vault;
+      return wired.services;
+    }),
+  );
   // The API's bodies load with the services: the first chunk holds the shell and the machine.
-  // Until they are loaded a call waits for them; after, it goes straight to its body.
-  let methods: AuthApi | undefined;
-  const api = loaded.then(({ createAuthApi }) => (methods = createAuthApi(core)));
-  const later =
-    (name: keyof AuthApi) =>
-    (...args: unknown[]) =>
-      methods
-        ? (methods[name] as (...a: unknown[]) => Promise<unknown>)(...args)
-        : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+  const api = loaded.then(({ createAuthApi }) => (shell.methods = createAuthApi(shell)));
+
+  actor.on('request.settled', (event: RequestSettledEvent) => shell.settle(event));
+  const readySubscription = actor.subscribe(shell);
+  actor.start();
 
   return {
-    ready,
+    ready: shell.ready,
     actor,
     hub: createHub(actor),
-    ...(Object.fromEntries(API_CALLS.map((name) => [name, later(name)])) as unknown as AuthApi),
+    ...(Object.fromEntries(API_CALLS.map((name) => [name, callOnceLoaded(shell, api, name)])) as unknown as AuthApi),
     stop() {
-      if (stopped) return;
+      if (shell.stopped) return;
       actor.stop();
       readySubscription.unsubscribe();
-      markReady();
-      cancelAll();
+      shell.markReady();
+      shell.cancelAll();
     },
   };
 }

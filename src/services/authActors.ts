@@ -98,10 +98,13 @@ async function withDeadline<T>(
   // the run can still finish what must follow (a sign-out still forgets the session). A step
   // that ignores the signal (a storage call, an app hook) must not hold the call: after a short
   // grace the run is abandoned and fails all the same.
-  const timers: ReturnType<typeof setTimeout>[] = [];
+  // One timer at a time (every federation and renewal runs this): the grace starts at the deadline.
+  let timer: ReturnType<typeof setTimeout>;
   const abandoned = new Promise<never>((_, reject) => {
-    timers.push(setTimeout(() => deadline.abort(), ms));
-    timers.push(setTimeout(() => reject(timeoutError()), ms + Math.min(ms, ABANDON_GRACE_MS)));
+    timer = setTimeout(() => {
+      deadline.abort();
+      timer = setTimeout(() => reject(timeoutError()), Math.min(ms, ABANDON_GRACE_MS));
+    }, ms);
   });
   const forward = () => deadline.abort();
   signal.addEventListener('abort', forward, { once: true });
@@ -119,7 +122,7 @@ async function withDeadline<T>(
     }
     throw error;
   } finally {
-    for (const timer of timers) clearTimeout(timer);
+    clearTimeout(timer!);
     signal.removeEventListener('abort', forward);
   }
 }
@@ -171,6 +174,72 @@ function requireUserPoolSession(vault: SessionVault): UserPoolSession {
   return current;
 }
 
+/** What the services of one instance share: the vault, the deadline, and the app hook's runs under way. */
+interface ServiceRun {
+  vault: SessionVault;
+  deadlineMs: number;
+  /** Runs of the app's refreshProviderToken hook under way. */
+  hookCalls: number;
+}
+
+/** What a run that outlived its deadline was waiting for, in the error's words. */
+function timeoutError({ vault, deadlineMs, hookCalls }: ServiceRun): AuthError {
+  const seconds = `${Math.round(deadlineMs / 1000)} s`;
+  return vault.busy
+    ? new AuthError('StorageError', {
+        message: `The secure storage did not answer within ${seconds}; the session is kept.`,
+        recoverySuggestion: 'Check the storage backend, then try again.',
+      })
+    : new AuthError('ServiceError', {
+        message: hookCalls > 0
+          ? `federation.refreshProviderToken did not answer within ${seconds}; the session is kept.`
+          : `Cognito did not answer within ${seconds}; the session is kept.`,
+      });
+}
+
+/**
+ * Makes services whose runs are bounded by the deadline as well as by leaving their state. The
+ * helpers below live at module level, not inside `createAuthServices`: every instance would
+ * otherwise hold its own copy of each.
+ */
+function deadlineOf(run: ServiceRun) {
+  return <O, I>(service: (args: ServiceArgs<I>) => Promise<O>) =>
+    ({ input, signal }: ServiceArgs<I>): Promise<O> =>
+      withDeadline(signal, run.deadlineMs, (bound) => service({ input, signal: bound }), () => timeoutError(run));
+}
+
+/** Writes a session through the vault (compare-and-set) and summarises what was kept. */
+async function keep(vault: SessionVault, session: SessionRecord, signal: AbortSignal): Promise<SessionSummary> {
+  await vault.commit(session, signal);
+  return keptSummary(vault);
+}
+
+async function askForProviderToken(
+  run: ServiceRun,
+  hook: NonNullable<AuthActorDeps['refreshProviderToken']>,
+  provider: AuthProvider,
+): Promise<Secret> {
+  run.hookCalls += 1;
+  try {
+    return await freshProviderToken(hook, provider);
+  } finally {
+    run.hookCalls -= 1;
+  }
+}
+
+/** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
+async function keepSignInStep(vault: SessionVault, step: SignInStepResult, signal: AbortSignal): Promise<SignInStepOutcome> {
+  if (step.kind === 'newPasswordRequired') {
+    vault.pendingChallenge = { username: step.username, session: step.session };
+    return { kind: 'newPasswordRequired' };
+  }
+  const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
+  const kept = await keep(vault, session, signal);
+  // Only now is the challenge answered for good: a failed save leaves it open to try again.
+  vault.pendingChallenge = null;
+  return { kind: 'signedIn', session: kept };
+}
+
 /** What every service function receives: the invoke's input and the state's abort signal. */
 export interface ServiceArgs<I> {
   input: I;
@@ -191,56 +260,8 @@ export function createAuthServices({
   clock = Date.now,
   deadlineMs = DEFAULT_DEADLINE_MS,
 }: AuthActorDeps) {
-  const seconds = `${Math.round(deadlineMs / 1000)} s`;
-  /** What a run that outlived its deadline was waiting for, in the error's words. */
-  const timeoutError = (): AuthError =>
-    vault.busy
-      ? new AuthError('StorageError', {
-          message: `The secure storage did not answer within ${seconds}; the session is kept.`,
-          recoverySuggestion: 'Check the storage backend, then try again.',
-        })
-      : new AuthError('ServiceError', {
-          message: hookCalls > 0
-            ? `federation.refreshProviderToken did not answer within ${seconds}; the session is kept.`
-            : `Cognito did not answer within ${seconds}; the session is kept.`,
-        });
-  /** Writes a session through the vault (compare-and-set) and summarises what was kept. */
-  async function keep(session: SessionRecord, signal: AbortSignal): Promise<SessionSummary> {
-    await vault.commit(session, signal);
-    return keptSummary(vault);
-  }
-
-  /** Runs of the app's refreshProviderToken hook under way. */
-  let hookCalls = 0;
-
-  /** A service whose run is bounded by the deadline as well as by leaving its state. */
-  function bounded<O, I>(run: (args: ServiceArgs<I>) => Promise<O>) {
-    return ({ input, signal }: ServiceArgs<I>) =>
-      withDeadline(signal, deadlineMs, (bound) => run({ input, signal: bound }), timeoutError);
-  }
-
-  async function askForProviderToken(provider: AuthProvider): Promise<Secret> {
-    hookCalls += 1;
-    try {
-      return await freshProviderToken(refreshProviderToken!, provider);
-    } finally {
-      hookCalls -= 1;
-    }
-  }
-
-  /** Keeps the tokens of a finished sign-in step, or the challenge it opened. */
-  async function keepSignInStep(step: SignInStepResult, signal: AbortSignal): Promise<SignInStepOutcome> {
-    if (step.kind === 'newPasswordRequired') {
-      vault.pendingChallenge = { username: step.username, session: step.session };
-      return { kind: 'newPasswordRequired' };
-    }
-    const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
-    const kept = await keep(session, signal);
-    // Only now is the challenge answered for good: a failed save leaves it open to try again.
-    vault.pendingChallenge = null;
-    return { kind: 'signedIn', session: kept };
-  }
-
+  const run: ServiceRun = { vault, deadlineMs, hookCalls: 0 };
+  const bounded = deadlineOf(run);
   return {
     restoreSession: bounded<RestoreOutput, void>(() => restore(vault, 'open')),
 
@@ -262,7 +283,7 @@ export function createAuthServices({
         developerProvidedIdentityId: input.developerProvidedIdentityId !== undefined,
         ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}),
       };
-      return keep(session, signal);
+      return keep(vault, session, signal);
     }),
 
     renewFederatedCredentials: bounded<SessionSummary, void>(async ({ signal }) => {
@@ -273,7 +294,7 @@ export function createAuthServices({
       let token: Secret;
       let credentials: CredentialsRecord;
       try {
-        token = refreshProviderToken ? await askForProviderToken(current.provider) : current.token;
+        token = refreshProviderToken ? await askForProviderToken(run, refreshProviderToken, current.provider) : current.token;
         // GetId is not called again: the identity id is kept with the session.
         credentials = await identity.getCredentialsForIdentity(
           {
@@ -287,7 +308,7 @@ export function createAuthServices({
         // Only a refused token or identity ends the session; anything else keeps it.
         throw isAuthenticationFailure(error) ? federatedSessionExpired(error) : error;
       }
-      return keep({ ...current, token, credentials }, signal);
+      return keep(vault, { ...current, token, credentials }, signal);
     }),
 
     fetchGuestCredentials: bounded<SessionSummary, { forceRefresh: boolean }>(async ({ signal }) => {
@@ -302,14 +323,14 @@ export function createAuthServices({
         identityId = await identity.getId(undefined, signal);
         credentials = await identity.getCredentialsForIdentity({ identityId, login: undefined }, signal);
       }
-      return keep({ kind: 'guest', identityId, credentials }, signal);
+      return keep(vault, { kind: 'guest', identityId, credentials }, signal);
     }),
 
     clearFederatedSession: bounded<void, void>(() => vault.clear()),
 
     signInWithPassword: bounded<SignInStepOutcome, SignInRequest>(async ({ input, signal }) => {
       const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
-      return keepSignInStep(step, signal);
+      return keepSignInStep(vault, step, signal);
     }),
 
     completeNewPassword: bounded<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
@@ -321,7 +342,7 @@ export function createAuthServices({
         signal,
         clock,
       );
-      return keepSignInStep(step, signal);
+      return keepSignInStep(vault, step, signal);
     }),
 
     federateUserPoolSession: bounded<SessionSummary, void>(async ({ signal }) => {
@@ -331,7 +352,7 @@ export function createAuthServices({
       const credentials = await identity.getCredentialsForIdentity({ identityId, login }, signal);
       // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
       const latest = requireUserPoolSession(vault);
-      return keep({ ...latest, identityId, credentials }, signal);
+      return keep(vault, { ...latest, identityId, credentials }, signal);
     }),
 
     refreshUserPoolTokens: bounded<SessionSummary, void>(async ({ signal }) => {
@@ -352,7 +373,7 @@ export function createAuthServices({
         if (isAuthenticationFailure(error)) await vault.clear();
         throw error;
       }
-      return keep({ ...session, tokens }, signal);
+      return keep(vault, { ...session, tokens }, signal);
     }),
 
     signOutOfUserPool: bounded<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {

@@ -35,6 +35,21 @@ describe('createAuth over a scripted identity service', () => {
     auth.stop();
   });
 
+  it('answers every call taken off the instance, as an SDK client calls credentialsProvider', async () => {
+    const { auth, fake } = setup();
+    // Taken before the API bodies have loaded, then called after: no call may need `this`.
+    const { federateToIdentityPool, fetchAuthSession, credentialsProvider, clearFederationToIdentityPool, getCurrentUser } = auth;
+    const { identityId } = await federateToIdentityPool('fb-token', AuthProvider.facebook);
+    await expect(fetchAuthSession()).resolves.toMatchObject({ isSignedIn: true, identityId });
+    await expect(fetchAuthSession({ forceRefresh: false })).resolves.toMatchObject({ isSignedIn: true, identityId });
+    await expect(credentialsProvider()).resolves.toMatchObject({ expiration: expect.any(Date) });
+    await expect(getCurrentUser()).rejects.toMatchObject({ name: 'InvalidStateError' });
+    await clearFederationToIdentityPool();
+    await expect(fetchAuthSession()).resolves.toEqual({ isSignedIn: false });
+    expect(fake.calls.map((c) => c.operation)).toEqual(['GetId', 'GetCredentialsForIdentity']);
+    auth.stop();
+  });
+
   it('shares one renewal between 100 concurrent fetchAuthSession calls at expiry', async () => {
     const { auth, fake, now } = setup();
     await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);

@@ -114,6 +114,8 @@ async function readCapped(response: Response, operation: string): Promise<Uint8A
     }
     chunks.push(value);
   }
+  // A Cognito answer usually arrives in one chunk: no copy then.
+  if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {

@@ -4,6 +4,9 @@
  * U+FFFD, as `TextDecoder` does by default.
  */
 export function decodeUtf8(bytes: Uint8Array): string {
+  // Cognito's answers are ASCII JSON: those are turned into text a slice at a time, many times
+  // faster than code point by code point (this runs on every answer of a federation).
+  if (isAscii(bytes)) return asciiText(bytes);
   let out = '';
   let chunk: number[] = [];
   const flush = () => {
@@ -65,5 +68,19 @@ export function decodeUtf8(bytes: Uint8Array): string {
     push(seen === needed ? codePoint : 0xfffd);
   }
   flush();
+  return out;
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i += 1) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Bytes below 0x80 as text, in slices that stay well inside the engine's argument limit. */
+function asciiText(bytes: Uint8Array): string {
+  let out = '';
+  for (let at = 0; at < bytes.length; at += 4096) {
+    out += String.fromCharCode.apply(null, bytes.subarray(at, at + 4096) as unknown as number[]);
+  }
   return out;
 }
