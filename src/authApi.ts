@@ -35,8 +35,11 @@ export interface AuthCore {
 
 /** What {@link AuthApi.signIn} takes. */
 export interface SignInInput {
+  /** The user's name in the user pool. */
   username: string;
+  /** The user's password. Secret: it is masked at once and never logged or stored. */
   password: string;
+  /** How to sign in. */
   options?: {
     /**
      * How the password is proved to the user pool. `'USER_SRP_AUTH'`: Secure Remote Password, the
@@ -52,13 +55,58 @@ export interface SignInInput {
 
 const AUTH_FLOW_TYPES: readonly SignInAuthFlowType[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'];
 
-/** The Promise API (DESIGN §2). */
+/** The Promise API of an {@link Auth} instance. */
 export interface AuthApi {
-  /** An AWS SDK v3 credential provider backed by this session. */
+  /**
+   * An AWS SDK v3 credential provider backed by this session: each call answers
+   * {@link AuthApi.fetchAuthSession}'s credentials.
+   *
+   * @throws {AuthError} `NotAuthorizedError` when the session has no credentials (signed out
+   *   without guest access); otherwise as {@link AuthApi.fetchAuthSession}.
+   */
   readonly credentialsProvider: () => Promise<AwsCredentials>;
+  /**
+   * Federates a provider's token into the identity pool: GetId (skipped with
+   * `developerProvidedIdentityId`), then GetCredentialsForIdentity. Allowed when signed out, when
+   * federated (the new token replaces the old one) and after a failed federation. The token is a
+   * secret: it is kept in storage to renew the credentials and never refreshed by this library
+   * (see `federation.refreshProviderToken` in {@link AuthConfig}).
+   *
+   * @throws {AuthError} `ValidationError` for a bad token, provider or option (nothing is sent);
+   *   `InvalidStateError` while signed in to the user pool (its id token is federated
+   *   automatically) or while another federation runs; `NotAuthorizedError` when Cognito refuses
+   *   the token or identity; `CancelledError` when {@link AuthApi.clearFederationToIdentityPool}
+   *   or a later federation cancels it; `ServiceError` for throttling, network and service
+   *   failures; `StorageError` when the session cannot be stored.
+   */
   federateToIdentityPool(token: string, provider: AuthProvider, options?: FederateOptions): Promise<FederationResult>;
+  /**
+   * Ends the federated session: removes it from storage (this app's scope, and the access group
+   * in use) without a network call. Signing out of the provider is the app's job. Called during a
+   * federation, it cancels that federation (whose promise rejects with `CancelledError`).
+   *
+   * @throws {AuthError} `InvalidStateError` when there is no federated session, federation or
+   *   failed federation to clear; `StorageError` when the storage cannot be written.
+   */
   clearFederationToIdentityPool(): Promise<void>;
+  /**
+   * The current session, with its AWS credentials and user-pool tokens renewed first when they
+   * are within 2 minutes of expiry, or whenever `forceRefresh` is true. Allowed in any state; while a federation or sign-in runs it
+   * waits for its outcome. Signed out, it makes no network call and answers `isSignedIn: false`,
+   * unless `allowGuestAccess` is on: then it gets, keeps and renews guest credentials.
+   *
+   * @throws {AuthError} `SessionExpiredError` when Cognito refuses the stored token (the hub's
+   *   `sessionExpired` fires once); `ServiceError` for throttling, network and service failures
+   *   (the session is kept, so the next call tries again); `StorageError` when the storage cannot
+   *   be read or written; `ValidationError` for bad options.
+   */
   fetchAuthSession(options?: { forceRefresh?: boolean }): Promise<AuthSession>;
+  /**
+   * The user signed in to the user pool: `username`, and `userId`, the user's `sub`.
+   *
+   * @throws {AuthError} `InvalidStateError` unless a user is signed in to the user pool (a
+   *   federated session has no user-pool user).
+   */
   getCurrentUser(): Promise<{ username: string; userId: string }>;
   /**
    * User-pool sign-in, with `options.authFlowType` `'USER_PASSWORD_AUTH'` (the default for now; a
@@ -70,8 +118,24 @@ export interface AuthApi {
    *   service failures.
    */
   signIn(input: SignInInput): Promise<SignInOutput>;
-  /** Answers the new-password challenge of {@link AuthApi.signIn}. */
+  /**
+   * Answers the new-password challenge of {@link AuthApi.signIn}: `challengeResponse` is the new
+   * password (a secret, never logged or stored).
+   *
+   * @throws {AuthError} `InvalidStateError` when there is no challenge to answer; `ValidationError`
+   *   when the password is empty or breaks the pool's password policy; `NotAuthorizedError` when
+   *   the challenge expired or was refused; `ServiceError` for network and service failures.
+   */
   confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
+  /**
+   * Signs the user out of the user pool and removes the session from storage. With
+   * `global: true` it also revokes the user's tokens on every device (GlobalSignOut); if that
+   * fails, this device is signed out all the same and the call rejects with the reason.
+   *
+   * @throws {AuthError} `InvalidStateError` when no user is signed in (a federated session ends
+   *   with {@link AuthApi.clearFederationToIdentityPool}); `ServiceError` or `NotAuthorizedError`
+   *   when the global sign-out failed; `StorageError` when the storage cannot be written.
+   */
   signOut(options?: { global?: boolean }): Promise<void>;
 }
 

@@ -30,6 +30,7 @@ export interface Auth extends AuthApi {
   readonly ready: Promise<void>;
   /** The running XState actor. */
   readonly actor: Actor<AuthMachine>;
+  /** Auth events in Amplify's shape: `auth.hub.listen('auth', ({ payload }) => …)`. */
   readonly hub: AuthHub;
   /** Stops the actor; calls still waiting reject with `CancelledError`. */
   stop(): void;

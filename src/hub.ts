@@ -4,7 +4,7 @@ import type { AuthHubEvent, AuthHubEventName } from './vocabulary/statechartCont
 import { AuthError } from './vocabulary/AuthError.js';
 
 /** The payload of one hub event: its name, and the data of that event (none for some). */
-type PayloadOf<E extends AuthHubEvent> = E extends { data: infer Data }
+export type PayloadOf<E extends AuthHubEvent> = E extends { data: infer Data }
   ? { event: E['type']; data: Data }
   : { event: E['type']; data?: undefined };
 
@@ -16,18 +16,26 @@ export type HubPayload = PayloadOf<AuthHubEvent>;
 
 /** What a hub listener receives, in Amplify's shape. */
 export interface HubCapsule {
+  /** Always `'auth'`. */
   channel: 'auth';
+  /** The event's name and data. */
   payload: HubPayload;
 }
 
+/** A hub listener. An error it throws is ignored, so it cannot stop the auth machine. */
 export type HubCallback = (capsule: HubCapsule) => void;
 
+/** Amplify-style auth events of one {@link Auth} instance, on the channel `'auth'`. */
 export interface AuthHub {
-  /** Listens to auth events; returns the function that stops listening. */
+  /**
+   * Listens to auth events; returns the function that stops listening.
+   *
+   * @throws {AuthError} `ValidationError` for a channel other than `'auth'` or a callback that is not a function.
+   */
   listen(channel: 'auth', callback: HubCallback): () => void;
 }
 
-/** Every hub event, in the order DESIGN §3 lists them. */
+/** Every hub event, in the order the design lists them. */
 export const HUB_EVENTS: readonly AuthHubEventName[] = [
   'signedIn',
   'signedOut',

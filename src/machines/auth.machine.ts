@@ -45,7 +45,7 @@ export const fetchRules = {
     c.allowGuestAccess && (c.session?.kind !== 'guest' || e.forceRefresh || credentialsExpiring(c.session, e.now)),
 };
 
-
+/** What {@link authMachine} is started with: `createActor(authMachine, { input })`. */
 export interface AuthMachineInput {
   /** Signed-out sessions get guest credentials. */
   allowGuestAccess: boolean;
@@ -53,7 +53,9 @@ export interface AuthMachineInput {
   sharedSession: boolean;
 }
 
+/** The machine's context: data only, never a secret (the secrets stay in the session vault). */
 export interface AuthMachineContext extends AuthMachineInput {
+  /** What the machine knows of the current session; `null` when there is none. */
   session: SessionSummary | null;
   /** The request the current long-running state works for (federating, clearing). */
   activeRequestId: number | null;
@@ -116,9 +118,12 @@ function errorOf(event: unknown): unknown {
 
 /**
  * The auth statechart. Read it top to bottom as the diagram:
- * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut,
- * with renewal inside `federated`, guest credentials inside `signedOut`, and `sessionExpired`
- * when Cognito refuses the stored token. Services are provided by `createAuthActors`.
+ * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
+ * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
+ * with renewal inside `federated` and `signedIn`, guest credentials inside `signedOut`, and
+ * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
+ * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
+ * `cognito-auth-machine/services`.
  */
 export const authMachine = setup({
   types: {
@@ -651,4 +656,5 @@ export const authMachine = setup({
   },
 });
 
+/** The type of {@link authMachine}, e.g. for `Actor<AuthMachine>`. */
 export type AuthMachine = typeof authMachine;

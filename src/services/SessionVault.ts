@@ -41,6 +41,7 @@ export class SessionVault {
     return this.#generation;
   }
 
+  /** True when an access group is in use, so other apps may change the session. */
   get shared(): boolean {
     return this.store.shared;
   }

@@ -17,8 +17,11 @@ import type { SignInStepResult, UserPoolConfig } from './userPool.js';
 import { isAuthenticationFailure } from './serviceErrors.js';
 import type { SessionVault } from './SessionVault.js';
 
+/** What {@link createAuthServices} and {@link createAuthActors} need. */
 export interface AuthActorDeps {
+  /** The Cognito Identity calls, e.g. {@link createCognitoIdentityService}. */
   identity: CognitoIdentityService;
+  /** Holds the session and its secrets beside the machine, and writes it through to storage. */
   vault: SessionVault;
   /** The user pool, when the app signs users in; its id tokens federate into the identity pool. */
   userPool?: UserPoolConfig;
@@ -76,9 +79,10 @@ function isAbortError(error: unknown): boolean {
 }
 
 /**
- * A service run that outlives its deadline is aborted and fails at once, whatever it waits for
- * (Cognito, storage, an app hook): as a transient `ServiceError`, or a `StorageError` when the
- * storage was what did not answer. The session is kept either way.
+ * How long one service run may take by default, in milliseconds (30 s). A run that outlives its
+ * deadline is aborted and fails at once, whatever it waits for (Cognito, storage, an app hook):
+ * as a transient `ServiceError`, or a `StorageError` when the storage was what did not answer.
+ * The session is kept either way.
  */
 export const DEFAULT_DEADLINE_MS = 30_000;
 
@@ -242,14 +246,16 @@ async function keepSignInStep(vault: SessionVault, step: SignInStepResult, signa
 
 /** What every service function receives: the invoke's input and the state's abort signal. */
 export interface ServiceArgs<I> {
+  /** The invoke's input. */
   input: I;
+  /** Aborts when the machine leaves the state that invoked the service. */
   signal: AbortSignal;
 }
 
 /**
- * The services behind {@link authMachine}'s invoked actors: plain async functions over the
- * Cognito services and the session vault, given the promise actor's AbortSignal so that leaving
- * a state cancels its request. {@link createAuthActors} wraps them as actors.
+ * The services behind the invoked actors of {@link cognito-auth-machine!authMachine | authMachine}
+ * (from the main entry): plain async functions over the Cognito services and the session vault,
+ * given the promise actor's AbortSignal so that leaving a state cancels its request. {@link createAuthActors} wraps them as actors.
  */
 export function createAuthServices({
   identity,
@@ -403,6 +409,7 @@ export function createAuthServices({
   };
 }
 
+/** The services {@link createAuthServices} returns, one per invoked actor of the machine. */
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
 /** The actor logic of each service, as `authMachine.provide({ actors })` takes it. */
@@ -423,7 +430,7 @@ export function actorsFrom(services: AuthServices): AuthActors {
 }
 
 /**
- * The invoked actors of {@link authMachine}, ready for
+ * The invoked actors of {@link cognito-auth-machine!authMachine | authMachine} (from the main entry), ready for
  * `createActor(authMachine.provide({ actors: createAuthActors(deps) }), { input })`.
  */
 export function createAuthActors(deps: AuthActorDeps): AuthActors {

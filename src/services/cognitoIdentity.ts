@@ -7,8 +7,11 @@ import { toAuthError } from './serviceErrors.js';
 
 /** Where the identity pool is. `endpoint` is a full URL, e.g. a local emulator. */
 export interface IdentityPoolConfig {
+  /** The identity pool's AWS region, e.g. `us-east-1`. */
   region: string;
+  /** The identity pool, e.g. `us-east-1:0000…`. */
   identityPoolId: string;
+  /** A full URL that replaces the region's endpoint, e.g. a local emulator's. */
   endpoint?: string;
   /** FIPS and dual-stack endpoints of `region`; not with `endpoint`. */
   endpointVariant?: EndpointVariant;
@@ -16,13 +19,17 @@ export interface IdentityPoolConfig {
 
 /** One `{ loginKey: token }` entry, or none for guest identities. */
 export interface Login {
+  /** The provider's login key, e.g. `graph.facebook.com`. */
   loginKey: string;
+  /** The provider's token, masked. */
   token: Secret;
 }
 
 /** The Cognito Identity calls the machine needs; swap it out in unit tests. */
 export interface CognitoIdentityService {
+  /** GetId: the identity id for the login, or a new guest identity without one. */
   getId(login: Login | undefined, signal?: AbortSignal): Promise<string>;
+  /** GetCredentialsForIdentity: AWS credentials of the identity, with the secret parts masked. */
   getCredentialsForIdentity(
     request: { identityId: string; login: Login | undefined; customRoleArn?: string },
     signal?: AbortSignal,

@@ -7,6 +7,7 @@ type SdkModule = typeof import('@aws-sdk/client-cognito-identity');
  * do not import the SDK, an optional peer an app may not have installed.
  */
 export interface CognitoIdentityClientLike {
+  /** Sends a command, as the SDK client's `send` does. */
   send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 

@@ -3,6 +3,7 @@ import type { SessionRecord } from '../vocabulary/SessionRecord.js';
 
 /** A stored session (or none) and its generation, which changes with every write. */
 export interface StoredSession {
+  /** The session, with its secrets; `null` when there is none. */
   session: SessionRecord | null;
   /** `null` when there is no session to serve. */
   generation: string | null;
@@ -20,7 +21,7 @@ export interface OpenResult extends StoredSession {
  * writers in other apps and processes sharing the storage take turns.
  */
 export interface SessionStore {
-  /** Start-up: run access-group migration (DESIGN §4), then read the current session. */
+  /** Start-up: run access-group migration, then read the current session. */
   open(): Promise<OpenResult>;
   /** Reads the current session again (another app may have changed a shared one). */
   load(): Promise<SessionRecord | null>;

@@ -9,6 +9,7 @@ import { storageError } from './storageError.js';
 import { StoredItems } from './StoredItems.js';
 import { validateAccessGroup, validateName } from '../vocabulary/validateName.js';
 
+/** Options of {@link createSessionStore}. */
 export interface SessionStoreOptions {
   /** The device-wide secure store; apps that share a session use the same one. */
   storage: SecureStorage;

@@ -23,6 +23,7 @@ function defaultWebStorage(): WebStorageLike {
   }
 }
 
+/** Options of {@link createWebStorage}. */
 export interface WebStorageOptions {
   /** How long `withLock` waits for a lock held elsewhere, in milliseconds; default 10 000. */
   lockTimeout?: number;

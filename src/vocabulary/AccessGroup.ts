@@ -1,6 +1,7 @@
 import { AuthError } from './AuthError.js';
 import { validateFlag, validateName } from './validateName.js';
 
+/** What `new AccessGroup(options)` takes. */
 export interface AccessGroupOptions {
   /** The shared group's name; every app that shares the session uses the same one. */
   name: string;
@@ -11,6 +12,7 @@ export interface AccessGroupOptions {
   migrateKeychainItemsOfUserSession?: boolean;
 }
 
+/** What {@link AccessGroup.none} takes. */
 export interface NoAccessGroupOptions {
   /** Move the session from the group used last back into this app's private scope. */
   migrateKeychainItemsOfUserSession?: boolean;

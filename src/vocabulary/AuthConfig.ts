@@ -3,10 +3,16 @@ import type { AccessGroup } from './AccessGroup.js';
 import type { AuthProvider } from './AuthProvider.js';
 import type { SecureStorage } from './SecureStorage.js';
 
-/** The configuration of {@link createAuth} (DESIGN §2). */
+/** The configuration of {@link createAuth}. Only `region` and `identityPoolId` are required. */
 export interface AuthConfig {
+  /** The AWS region of the identity pool (and of the user pool), e.g. `us-east-1`. */
   region: string;
+  /** The identity pool that federated and user-pool users get AWS credentials from, e.g. `us-east-1:0000…`. */
   identityPoolId: string;
+  /**
+   * The user pool and its app client, needed for `signIn`. Without it the app can only federate
+   * provider tokens. The app client must have no client secret.
+   */
   userPool?: { userPoolId: string; userPoolClientId: string };
   /** Full URLs of local emulators or private endpoints. */
   endpoints?: { identityPool?: string; userPool?: string };
@@ -14,11 +20,20 @@ export interface AuthConfig {
   storage?: SecureStorage;
   /** This app's private scope in storage. Default `'default'`. */
   appId?: string;
+  /**
+   * Where in `storage` the session is kept: with an {@link AccessGroup} it is shared with the other
+   * apps that use the same storage and group. Default: this app's private scope.
+   */
   secureStoragePreferences?: { accessGroup?: AccessGroup };
   /** Signed-out sessions get guest credentials. Default false. */
   allowGuestAccess?: boolean;
+  /** Federation into the identity pool. */
   federation?: {
-    /** Asked for a fresh provider token before federated credentials are renewed. */
+    /**
+     * Asked for a fresh provider token before federated credentials are renewed. Without it the
+     * stored token is reused, and the session ends (`SessionExpiredError`) once the identity pool
+     * refuses it: this library never refreshes a provider token by itself.
+     */
     refreshProviderToken?: (provider: AuthProvider) => Promise<string>;
   };
   /**

@@ -1,4 +1,15 @@
-/** The names an {@link AuthError} can carry (DESIGN §2). */
+/**
+ * The names an {@link AuthError} can carry:
+ *
+ * - `InvalidStateError`: the call is not allowed in the current state; the message says what to do.
+ * - `ValidationError`: bad input or configuration; nothing was sent and nothing changed.
+ * - `NotAuthorizedError`: Cognito refused the token, the password or the identity.
+ * - `SessionExpiredError`: the session can no longer be renewed; federate or sign in again.
+ * - `CancelledError`: a later call or `stop()` cancelled this one, or another app sharing the storage
+ *   changed the session meanwhile.
+ * - `ServiceError`: throttling, network or a service failure; the session is kept, `cause` holds the original.
+ * - `StorageError`: the secure storage could not be read or written.
+ */
 export type AuthErrorName =
   | 'InvalidStateError'
   | 'ValidationError'
@@ -19,9 +30,13 @@ const defaultSuggestions: Record<AuthErrorName, string> = {
   StorageError: 'The secure storage could not be read or written; check the storage backend.',
 };
 
+/** What an {@link AuthError} is built from. */
 export interface AuthErrorOptions {
+  /** What went wrong, in plain words. Never put a token, key or password in it. */
   message: string;
+  /** What the user or app can do about it. Default: a suggestion for the error's name. */
   recoverySuggestion?: string;
+  /** The original error, e.g. the network failure behind a `ServiceError`. */
   cause?: unknown;
   /** The AWS exception name, when the error came from Cognito. */
   serviceErrorName?: string;
@@ -32,10 +47,14 @@ export interface AuthErrorOptions {
  * `recoverySuggestion` in plain words. Messages never contain tokens or keys.
  */
 export class AuthError extends Error {
+  /** What kind of failure it is; see {@link AuthErrorName}. */
   override readonly name: AuthErrorName;
+  /** What the user or app can do about it, in plain words. */
   readonly recoverySuggestion: string;
+  /** The AWS exception name (e.g. `NotAuthorizedException`) when Cognito answered with an error. */
   readonly serviceErrorName: string | undefined;
 
+  /** An error of the given name; `options.cause` becomes the standard `cause`. */
   constructor(name: AuthErrorName, options: AuthErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = name;
@@ -43,6 +62,7 @@ export class AuthError extends Error {
     this.serviceErrorName = options.serviceErrorName;
   }
 
+  /** The name, message and recovery suggestion, for logs and JSON; the `cause` is left out. */
   toJSON(): { name: AuthErrorName; message: string; recoverySuggestion: string } {
     return { name: this.name, message: this.message, recoverySuggestion: this.recoverySuggestion };
   }
@@ -57,6 +77,7 @@ export function authError(
   return new AuthError(name, { message, ...extra });
 }
 
+/** Whether `value` is an {@link AuthError}, and of the given `name` when one is passed. */
 export function isAuthError(value: unknown, name?: AuthErrorName): value is AuthError {
   return value instanceof AuthError && (name === undefined || value.name === name);
 }

@@ -5,7 +5,9 @@ export type AuthProviderType = 'amazon' | 'apple' | 'facebook' | 'google' | 'twi
 
 /** An identity provider and the key its tokens go under in the identity pool's `Logins` map. */
 export interface AuthProvider {
+  /** Which kind of provider it is. */
   readonly type: AuthProviderType;
+  /** The key of the identity pool's `Logins` map, e.g. `graph.facebook.com`. */
   readonly loginKey: string;
 }
 
@@ -37,7 +39,12 @@ function named(type: 'oidc' | 'saml' | 'custom', name: string): AuthProvider {
   return Object.freeze({ type, loginKey: name });
 }
 
-/** The identity providers of DESIGN §2, with their identity-pool login keys. */
+/**
+ * The identity providers a token can come from, each with its identity-pool login key: `amazon`
+ * (`www.amazon.com`), `apple` (`appleid.apple.com`), `facebook` (`graph.facebook.com`), `google`
+ * (`accounts.google.com`), `twitter` (`api.twitter.com`), and `oidc(name)`, `saml(name)`,
+ * `custom(name)` with the login key as given.
+ */
 export const AuthProvider = Object.freeze({
   amazon: Object.freeze({ type: 'amazon', loginKey: 'www.amazon.com' }) as AuthProvider,
   apple: Object.freeze({ type: 'apple', loginKey: 'appleid.apple.com' }) as AuthProvider,

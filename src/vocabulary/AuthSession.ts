@@ -1,32 +1,61 @@
 // What the Promise API answers (DESIGN §2).
 
-/** Temporary AWS credentials, as the AWS SDK v3 expects them. */
+/**
+ * Temporary AWS credentials, as the AWS SDK v3 expects them. `secretAccessKey` and
+ * `sessionToken` are secrets: do not log or store them yourself.
+ */
 export interface AwsCredentials {
+  /** The access key id; not secret on its own. */
   accessKeyId: string;
+  /** The secret access key. Secret. */
   secretAccessKey: string;
+  /** The session token that goes with the key. Secret. */
   sessionToken: string;
+  /** When the credentials stop working. `fetchAuthSession` renews credentials within 2 minutes of it. */
   expiration: Date;
 }
 
+/** Options of {@link AuthApi.federateToIdentityPool}. */
 export interface FederateOptions {
   /** Use this identity id and skip GetId. */
   developerProvidedIdentityId?: string;
+  /**
+   * The ARN of the IAM role to take, among those the identity pool allows for the provider
+   * (its role mapping). Default: the role the pool chooses.
+   */
   customRoleArn?: string;
 }
 
+/** What {@link AuthApi.federateToIdentityPool} resolves with. */
 export interface FederationResult {
+  /** AWS credentials of the federated identity. */
   credentials: AwsCredentials;
+  /** The identity pool identity the token belongs to, e.g. `us-east-1:1234…`. */
   identityId: string;
 }
 
+/** What {@link AuthApi.signIn} and {@link AuthApi.confirmSignIn} resolve with. */
 export interface SignInOutput {
+  /** True once the user is signed in; false while a step is still to be answered. */
   isSignedIn: boolean;
+  /**
+   * What the app does next: `DONE` when signed in; `CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED`
+   * when Cognito asks for a new password, given with {@link AuthApi.confirmSignIn}.
+   */
   nextStep: { signInStep: 'DONE' | 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' };
 }
 
+/** What {@link AuthApi.fetchAuthSession} resolves with: the current session, renewed if need be. */
 export interface AuthSession {
+  /** True while federated into the identity pool or signed in to the user pool. */
   isSignedIn: boolean;
+  /** The identity pool identity, when there is one (federated, signed in, or a guest). */
   identityId?: string;
+  /**
+   * AWS credentials of the identity: while federated, for a signed-in user once the id token is
+   * federated, and for guests when `allowGuestAccess` is on. Absent otherwise.
+   */
   credentials?: AwsCredentials;
+  /** The user-pool tokens of a signed-in user (JWTs). Secret: send them only to your own backend. */
   tokens?: { idToken: string; accessToken: string };
 }

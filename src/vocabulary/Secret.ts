@@ -9,6 +9,7 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 export class Secret {
   readonly #value: string;
 
+  /** Wraps a raw secret value. */
   constructor(value: string) {
     this.#value = value;
   }
@@ -18,18 +19,22 @@ export class Secret {
     return this.#value;
   }
 
+  /** The mask `[secret]`, never the value. */
   toString(): string {
     return MASK;
   }
 
+  /** The mask `[secret]`, so `JSON.stringify` never writes the value. */
   toJSON(): string {
     return MASK;
   }
 
+  /** The mask `[secret]`, for Node's `util.inspect` and `console.log`. */
   [inspectCustom](): string {
     return MASK;
   }
 
+  /** `'Secret'`, so `Object.prototype.toString` names the type, not the value. */
   get [Symbol.toStringTag](): string {
     return 'Secret';
   }

@@ -4,8 +4,11 @@
  * Values are opaque strings; a backend must not log them.
  */
 export interface SecureStorage {
+  /** The value stored under `key`, or `null` when there is none. */
   getItem(key: string): Promise<string | null>;
+  /** Stores `value` under `key`, replacing any value there. The value may hold secrets. */
   setItem(key: string, value: string): Promise<void>;
+  /** Removes the value under `key`; removing a missing key is not an error. */
   removeItem(key: string): Promise<void>;
   /**
    * Optional. Runs `work` while holding the exclusive lock `name`, which every app and every

@@ -8,14 +8,17 @@ import type { SessionRecord } from './SessionRecord.js';
  * The secrets stay in the SessionVault beside the machine.
  */
 export interface SessionSummary {
+  /** Which kind of session it is. */
   kind: SessionRecord['kind'];
+  /** The identity pool identity, once there is one. */
   identityId?: string;
   /** Federated sessions: the provider the token came from. */
   provider?: AuthProvider;
   /** AWS credentials' expiry, epoch ms. */
   credentialsExpiration?: number;
-  /** User-pool sessions. */
+  /** User-pool sessions: the user's name. */
   username?: string;
+  /** User-pool sessions: the user's `sub`. */
   userId?: string;
   /** User-pool tokens' expiry, epoch ms. */
   tokensExpiration?: number;
@@ -66,15 +69,21 @@ export interface RequestSettledEvent {
 
 /** What restoring or re-reading the stored session found (problems are secret-free StorageErrors). */
 export interface RestoreOutput {
+  /** The session found, or `null` for none. */
   session: SessionSummary | null;
+  /** What could not be read or moved; the machine starts anyway. */
   problems: AuthError[];
 }
 
 /** What a federation request carries into the `federating` state. */
 export interface FederationRequest {
+  /** The provider's token, masked. */
   token: Secret;
+  /** The provider the token comes from. */
   provider: AuthProvider;
+  /** Use this identity id and skip GetId. */
   developerProvidedIdentityId?: string;
+  /** The IAM role to take, among those the identity pool allows. */
   customRoleArn?: string;
 }
 
@@ -87,16 +96,21 @@ export type SignInAuthFlowType = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
 
 /** What a sign-in request carries into the `signingIn` state. */
 export interface SignInRequest {
+  /** The user's name in the user pool. */
   username: string;
+  /** The password, masked. */
   password: Secret;
   /** Default `USER_PASSWORD_AUTH`. */
   authFlowType?: SignInAuthFlowType;
 }
 
-/** Events the Promise API sends. Every one carries the request id its caller waits on. */
 /** What a sign-in step ended in, without its secrets (tokens and challenge sessions stay in the vault). */
 export type SignInStepOutcome = { kind: 'signedIn'; session: SessionSummary } | { kind: 'newPasswordRequired' };
 
+/**
+ * Events the Promise API sends. Every one carries the request id its caller waits on; the
+ * machine answers it with a `request.settled` event. Secrets travel as masked {@link Secret}s.
+ */
 export type AuthEvent =
   | ({ type: 'federate'; requestId: number } & FederationRequest)
   | { type: 'federation.clear'; requestId: number }
@@ -118,4 +132,5 @@ export type AuthHubEvent =
   | { type: 'federateToIdentityPool_failure'; data: { error: AuthError } }
   | { type: 'federationToIdentityPoolCleared'; data?: undefined };
 
+/** The name of a hub event, e.g. `'signedIn'`. */
 export type AuthHubEventName = AuthHubEvent['type'];

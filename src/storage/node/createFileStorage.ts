@@ -91,8 +91,8 @@ async function sweepTree(folder: string, depth = 0): Promise<void> {
 
 /**
  * A {@link SecureStorage} of files in one directory, for Node: one file per key, readable only by
- * the owner (0600), in a directory created 0700. File names are the keys' UTF-8 in hex (see
- * `fileNames.ts`). The files are protected by permissions only, not encrypted.
+ * the owner (0600), in a directory created 0700. File names are the keys' UTF-8 in hex (a long
+ * key is split into sub-folders). The files are protected by permissions only, not encrypted.
  *
  * Guarantees:
  * - One item is written atomically: the value goes to a temporary file in the same folder, is
@@ -113,7 +113,8 @@ async function sweepTree(folder: string, depth = 0): Promise<void> {
  *   folder is used and checked at every call, so a link swapped in later is refused, not
  *   followed. (On Windows only the link checks apply.)
  *
- * @throws `ValidationError` when `directory` is missing.
+ * @throws {AuthError} `ValidationError` when `directory` is missing or `lockTimeout` is not a
+ *   positive number.
  */
 export function createFileStorage(options: FileStorageOptions): SecureStorage {
   const directory = options?.directory;

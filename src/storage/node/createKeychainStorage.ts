@@ -11,6 +11,7 @@ import { ensureOwnerOnlyFolder } from './ownerOnly.js';
 /** The package the keychain storage runs on, an optional dependency. */
 export const KEYRING_PACKAGE = '@napi-rs/keyring';
 
+/** Options of {@link createKeychainStorage}. */
 export interface KeychainStorageOptions {
   /** The keychain service the items are kept under; apps that share a session use the same. */
   service?: string;
