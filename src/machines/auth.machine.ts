@@ -499,7 +499,7 @@ export const authMachine = setup({
       on: { 'session.fetch': { actions: 'deferFetch' } },
     },
     signingIn: {
-      description: 'User-pool sign-in with USER_PASSWORD_AUTH, and the new-password challenge.',
+      description: 'User-pool sign-in (USER_PASSWORD_AUTH or USER_SRP_AUTH), and the new-password challenge.',
       entry: 'rememberRequest',
       initial: 'verifyingPassword',
       on: { 'session.fetch': { actions: 'deferFetch' } },
