@@ -91,7 +91,7 @@ export interface AuthApi {
   clearFederationToIdentityPool(): Promise<void>;
   /**
    * The current session, with its AWS credentials and user-pool tokens renewed first when they
-   * are within 2 minutes of expiry, or whenever `forceRefresh` is true. Allowed in any state; while a federation or sign-in runs it
+   * are within `renewBeforeExpiryMs` (default 2 minutes) of expiry, or whenever `forceRefresh` is true. Allowed in any state; while a federation or sign-in runs it
    * waits for its outcome. Signed out, it makes no network call and answers `isSignedIn: false`,
    * unless `allowGuestAccess` is on: then it gets, keeps and renews guest credentials.
    *

@@ -11,7 +11,7 @@ export interface AwsCredentials {
   secretAccessKey: string;
   /** The session token that goes with the key. Secret. */
   sessionToken: string;
-  /** When the credentials stop working. `fetchAuthSession` renews credentials within 2 minutes of it. */
+  /** When the credentials stop working. `fetchAuthSession` renews credentials within `renewBeforeExpiryMs` (default 2 minutes) of it. */
   expiration: Date;
 }
 
