@@ -25,7 +25,7 @@ import {
 } from './vocabulary/validateConfig.js';
 
 export type { AuthConfig } from './vocabulary/AuthConfig.js';
-export type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
+export type { AuthSession, AwsCredentials, CognitoIdentityCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
 
 /** An auth instance: the running statechart and the Promise API on it. */
 export interface Auth extends AuthApi {

@@ -15,6 +15,15 @@ export interface AwsCredentials {
   expiration: Date;
 }
 
+/**
+ * What {@link AuthApi.credentialsProvider} resolves with: the credentials and the identity they
+ * belong to, as the AWS SDK's `fromCognitoIdentityPool` gives them (its `CognitoIdentityCredentials`).
+ */
+export interface CognitoIdentityCredentials extends AwsCredentials {
+  /** The identity pool identity the credentials belong to, e.g. `us-east-1:1234…`. */
+  identityId: string;
+}
+
 /** Options of {@link AuthApi.federateToIdentityPool}. */
 export interface FederateOptions {
   /** Use this identity id and skip GetId. */
