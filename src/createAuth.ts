@@ -1,7 +1,7 @@
 import { createActor, fromPromise, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { AuthError } from './vocabulary/AuthError.js';
 import { createHub, type AuthHub } from './hub.js';
-import { authMachine, RENEW_BEFORE_EXPIRY_MS, type AuthMachine } from './machines/auth.machine.js';
+import { authMachine, type AuthMachine } from './machines/auth.machine.js';
 import type { AuthEvent, RequestSettledEvent } from './vocabulary/statechartContract.js';
 import type { AuthApi, AuthCore } from './authApi.js';
 import type { AuthActors, AuthServices, ServiceArgs } from './services/authActors.js';
@@ -19,9 +19,7 @@ import {
   assertRegion,
   assertUserPoolConfig,
   assertValid,
-  assertDurationMs,
-  DEADLINE_BOUNDS_MS,
-  RENEW_BEFORE_EXPIRY_BOUNDS_MS,
+  assertDurations,
 } from './vocabulary/validateConfig.js';
 
 export type { AuthConfig } from './vocabulary/AuthConfig.js';
@@ -89,8 +87,7 @@ function validateConfig(config: AuthConfig): void {
   assertPlainOptions(config.federation, 'federation');
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
-  assertDurationMs(config.renewBeforeExpiryMs, 'renewBeforeExpiryMs', RENEW_BEFORE_EXPIRY_BOUNDS_MS.min, RENEW_BEFORE_EXPIRY_BOUNDS_MS.max);
-  assertDurationMs(config.deadlineMs, 'deadlineMs', DEADLINE_BOUNDS_MS.min, DEADLINE_BOUNDS_MS.max);
+  assertDurations(config);
   if (config.inspect !== undefined) assertInspectionObserver(config.inspect, 'inspect');
   assertPlainOptions(config.secureStoragePreferences, 'secureStoragePreferences');
   validateName(config.appId ?? 'default', 'appId');
@@ -304,7 +301,7 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     input: {
       allowGuestAccess: config.allowGuestAccess ?? false,
       sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
-      renewBeforeExpiryMs: config.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS,
+      renewBeforeExpiryMs: config.renewBeforeExpiryMs,
     },
     ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
   });

@@ -28,15 +28,13 @@ export interface FetchContext {
   renewBeforeExpiryMs: number;
 }
 
-function credentialsExpiring(c: FetchContext, now: number): boolean {
-  const expiration = c.session?.credentialsExpiration;
+/** No expiry known, or within the renewal window of it. */
+function expiring(expiration: number | undefined, c: FetchContext, now: number): boolean {
   return expiration === undefined || expiration - now <= c.renewBeforeExpiryMs;
 }
 
-function tokensExpiring(c: FetchContext, now: number): boolean {
-  const expiration = c.session?.tokensExpiration;
-  return expiration === undefined || expiration - now <= c.renewBeforeExpiryMs;
-}
+const credentialsExpiring = (c: FetchContext, now: number) => expiring(c.session?.credentialsExpiration, c, now);
+const tokensExpiring = (c: FetchContext, now: number) => expiring(c.session?.tokensExpiration, c, now);
 
 /**
  * The questions each state asks of a `fetchAuthSession` before it answers: the statechart's

@@ -8,17 +8,16 @@ const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const USER_POOL_CLIENT_ID = /^[\w+]{1,128}$/;
 
 /**
- * Bounds of `renewBeforeExpiryMs`. 0 renews only credentials that have expired. 30 minutes is half
- * of the hour identity-pool credentials last by default: a longer window would renew a fresh set
- * on most fetches and spend more calls than it saves.
+ * Bounds of the config's durations, in milliseconds. `renewBeforeExpiryMs`: 0 renews only what has
+ * expired; 30 minutes is half of the hour identity-pool credentials last by default, and a longer
+ * window would renew a fresh set on most fetches. `deadlineMs`: under a second, an ordinary
+ * Cognito round trip on a slow network would fail; over 5 minutes, a call that hangs keeps the
+ * app waiting longer than any screen should.
  */
-export const RENEW_BEFORE_EXPIRY_BOUNDS_MS = { min: 0, max: 30 * 60_000 } as const;
-
-/**
- * Bounds of `deadlineMs`. Under a second, an ordinary Cognito round trip on a slow network would
- * fail; over 5 minutes, a call that hangs keeps the app waiting longer than any screen should.
- */
-export const DEADLINE_BOUNDS_MS = { min: 1_000, max: 5 * 60_000 } as const;
+export const DURATION_BOUNDS_MS = {
+  renewBeforeExpiryMs: [0, 30 * 60_000],
+  deadlineMs: [1_000, 5 * 60_000],
+} as const;
 
 /** Throws a `ValidationError` unless `ok`. The message names the parameter, never its value. */
 export function assertValid(ok: boolean, message: string, recoverySuggestion?: string): asserts ok {
@@ -98,20 +97,13 @@ export function assertInspectionObserver(value: unknown, name: string): void {
   assertValid(ok, `${name} must be a function or an observer with next() (inspector.inspect).`);
 }
 
-/**
- * Checks an optional duration in milliseconds against its bounds. The message names the option
- * and the bounds (never the value given), in the unit a reader thinks in.
- */
-export function assertDurationMs(value: unknown, name: string, min: number, max: number): void {
-  if (value === undefined) return;
-  assertValid(
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
-    `${name} must be a whole number of milliseconds from ${min} (${readableDuration(min)}) to ${max} (${readableDuration(max)}).`,
-    `Pass ${name} in milliseconds within those bounds, or leave it out for the default.`,
-  );
-}
-
-function readableDuration(ms: number): string {
-  if (ms % 60_000 === 0 && ms !== 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
-  return `${ms / 1000} s`;
+/** Checks the config's optional durations; a message names the option and its bounds. */
+export function assertDurations(config: Partial<Record<keyof typeof DURATION_BOUNDS_MS, unknown>>): void {
+  for (const [name, [min, max]] of Object.entries(DURATION_BOUNDS_MS)) {
+    const value = config[name as keyof typeof DURATION_BOUNDS_MS];
+    assertValid(
+      value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max),
+      `${name} must be whole milliseconds from ${min} to ${max}.`,
+    );
+  }
 }

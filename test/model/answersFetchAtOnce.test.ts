@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { answersFetchAtOnce } from '../../src/machines/answersFetchAtOnce.js';
 import { authMachine, RENEW_BEFORE_EXPIRY_MS, type AuthMachineContext } from '../../src/machines/auth.machine.js';
 import type { SessionFetchEvent, SessionSummary } from '../../src/vocabulary/statechartContract.js';
-import { RENEW_BEFORE_EXPIRY_BOUNDS_MS } from '../../src/vocabulary/validateConfig.js';
+import { DURATION_BOUNDS_MS } from '../../src/vocabulary/validateConfig.js';
+
+const [MIN_WINDOW, MAX_WINDOW] = DURATION_BOUNDS_MS.renewBeforeExpiryMs;
 
 const STATES = [
   'configuring',
@@ -35,8 +37,8 @@ const STATES = [
 const NOW = 1_700_000_000_000;
 /** The renewal window: the default, its bounds, and anything between. */
 const renewBeforeExpiryMs = fc.oneof(
-  fc.constantFrom(RENEW_BEFORE_EXPIRY_MS, RENEW_BEFORE_EXPIRY_BOUNDS_MS.min, RENEW_BEFORE_EXPIRY_BOUNDS_MS.max),
-  fc.integer({ min: RENEW_BEFORE_EXPIRY_BOUNDS_MS.min, max: RENEW_BEFORE_EXPIRY_BOUNDS_MS.max }),
+  fc.constantFrom(RENEW_BEFORE_EXPIRY_MS, MIN_WINDOW, MAX_WINDOW),
+  fc.integer({ min: MIN_WINDOW, max: MAX_WINDOW }),
 );
 /** Expiry around the renewal window's edge (exactly on it too), and far off, or none. */
 const expiry = (window: number) =>
