@@ -11,6 +11,7 @@ import type { AuthConfig } from './vocabulary/AuthConfig.js';
 import type { SecureStorage } from './vocabulary/SecureStorage.js';
 import { validateAccessGroup, validateName } from './vocabulary/validateName.js';
 import {
+  assertDurations,
   assertEndpoint,
   assertIdentityPoolId,
   assertInspectionObserver,
@@ -19,7 +20,6 @@ import {
   assertRegion,
   assertUserPoolConfig,
   assertValid,
-  assertDurations,
 } from './vocabulary/validateConfig.js';
 
 export type { AuthConfig } from './vocabulary/AuthConfig.js';
