@@ -4,7 +4,7 @@ import type { Actor } from 'xstate';
 import type { AuthMachine } from './machines/auth.machine.js';
 import type { SessionVault } from './services/SessionVault.js';
 import type { AuthConfig } from './vocabulary/AuthConfig.js';
-import type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
+import type { AuthSession, AwsCredentials, CognitoIdentityCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
 import type { AuthEvent, SessionFetchEvent, SignInAuthFlowType } from './vocabulary/statechartContract.js';
 import { answersFetchAtOnce, statePath } from './machines/answersFetchAtOnce.js';
 import { Secret } from './vocabulary/Secret.js';
@@ -59,12 +59,17 @@ const AUTH_FLOW_TYPES: readonly SignInAuthFlowType[] = ['USER_SRP_AUTH', 'USER_P
 export interface AuthApi {
   /**
    * An AWS SDK v3 credential provider backed by this session: each call answers
-   * {@link AuthApi.fetchAuthSession}'s credentials.
+   * {@link AuthApi.fetchAuthSession}'s credentials with their `identityId`, as the SDK's
+   * `fromCognitoIdentityPool` does. It follows the SDK's chain convention: in a credential chain
+   * (`createCredentialChain`, `chain()`), "no credentials here" lets the next provider answer, and
+   * every other failure stops the chain.
    *
-   * @throws {AuthError} `NotAuthorizedError` when the session has no credentials (signed out
-   *   without guest access); otherwise as {@link AuthApi.fetchAuthSession}.
+   * @throws {AuthError} `NotAuthorizedError` with `tryNextLink: true` when the session has no
+   *   credentials (signed out without guest access); otherwise as {@link AuthApi.fetchAuthSession},
+   *   with `tryNextLink: false` (a session that ended, `SessionExpiredError`, must not fall through
+   *   to another identity; nor a network or storage failure).
    */
-  readonly credentialsProvider: () => Promise<AwsCredentials>;
+  readonly credentialsProvider: () => Promise<CognitoIdentityCredentials>;
   /**
    * Federates a provider's token into the identity pool: GetId (skipped with
    * `developerProvidedIdentityId`), then GetCredentialsForIdentity. Allowed when signed out, when
@@ -91,7 +96,7 @@ export interface AuthApi {
   clearFederationToIdentityPool(): Promise<void>;
   /**
    * The current session, with its AWS credentials and user-pool tokens renewed first when they
-   * are within 2 minutes of expiry, or whenever `forceRefresh` is true. Allowed in any state; while a federation or sign-in runs it
+   * are within `renewBeforeExpiryMs` (default 2 minutes) of expiry, or whenever `forceRefresh` is true. Allowed in any state; while a federation or sign-in runs it
    * waits for its outcome. Signed out, it makes no network call and answers `isSignedIn: false`,
    * unless `allowGuestAccess` is on: then it gets, keeps and renews guest credentials.
    *
@@ -388,14 +393,16 @@ class AuthApiBodies implements AuthApi {
     return call(core, 'signOut', event, advice, () => undefined);
   }
 
-  async credentialsProvider(): Promise<AwsCredentials> {
-    const session = await this.fetchAuthSession();
-    if (!session.credentials) {
+  async credentialsProvider(): Promise<CognitoIdentityCredentials> {
+    const { credentials, identityId } = await this.fetchAuthSession();
+    if (!credentials || !identityId) {
+      // The SDK's "no credentials here": a credential chain moves on to its next provider.
       throw new AuthError('NotAuthorizedError', {
         message: 'No AWS credentials: federate, sign in, or enable allowGuestAccess.',
+        tryNextLink: true,
       });
     }
-    return session.credentials;
+    return { ...credentials, identityId };
   }
 }
 

@@ -11,6 +11,7 @@ import type { AuthConfig } from './vocabulary/AuthConfig.js';
 import type { SecureStorage } from './vocabulary/SecureStorage.js';
 import { validateAccessGroup, validateName } from './vocabulary/validateName.js';
 import {
+  assertDurations,
   assertEndpoint,
   assertIdentityPoolId,
   assertInspectionObserver,
@@ -22,7 +23,7 @@ import {
 } from './vocabulary/validateConfig.js';
 
 export type { AuthConfig } from './vocabulary/AuthConfig.js';
-export type { AuthSession, AwsCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
+export type { AuthSession, AwsCredentials, CognitoIdentityCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
 
 /** An auth instance: the running statechart and the Promise API on it. */
 export interface Auth extends AuthApi {
@@ -86,6 +87,7 @@ function validateConfig(config: AuthConfig): void {
   assertPlainOptions(config.federation, 'federation');
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
+  assertDurations(config);
   if (config.inspect !== undefined) assertInspectionObserver(config.inspect, 'inspect');
   assertPlainOptions(config.secureStoragePreferences, 'secureStoragePreferences');
   validateName(config.appId ?? 'default', 'appId');
@@ -164,7 +166,10 @@ const API_CALLS: readonly (keyof AuthApi)[] = [
   'signOut',
 ];
 
-/** Seams for tests: replacement Cognito services and a shorter deadline. Not part of the public API. */
+/**
+ * Seams for tests: replacement Cognito services and a deadline (which may be shorter than the
+ * config's bounds allow, and wins over `deadlineMs`). Not part of the public API.
+ */
 export type AuthInternals = ServiceSeams;
 
 type Waiter = { resolve: () => void; reject: (error: AuthError) => void };
@@ -296,6 +301,7 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     input: {
       allowGuestAccess: config.allowGuestAccess ?? false,
       sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
+      renewBeforeExpiryMs: config.renewBeforeExpiryMs,
     },
     ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
   });

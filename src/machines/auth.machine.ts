@@ -13,7 +13,10 @@ import type {
   SignInStepOutcome,
 } from '../vocabulary/statechartContract.js';
 
-/** Credentials this close to expiry are renewed before they are handed out. */
+/**
+ * The default renewal window: credentials and tokens this close to expiry are renewed before they
+ * are handed out. `createAuth`'s `renewBeforeExpiryMs` sets another.
+ */
 export const RENEW_BEFORE_EXPIRY_MS = 2 * 60 * 1000;
 
 /** What a fetch guard reads of the machine's context. */
@@ -21,15 +24,17 @@ export interface FetchContext {
   session: SessionSummary | null;
   sharedSession: boolean;
   allowGuestAccess: boolean;
+  /** The renewal window, in milliseconds before expiry. */
+  renewBeforeExpiryMs: number;
 }
 
-function credentialsExpiring(session: SessionSummary | null, now: number): boolean {
-  return session?.credentialsExpiration === undefined || session.credentialsExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
+/** No expiry known, or within the renewal window of it. */
+function expiring(expiration: number | undefined, c: FetchContext, now: number): boolean {
+  return expiration === undefined || expiration - now <= c.renewBeforeExpiryMs;
 }
 
-function tokensExpiring(session: SessionSummary | null, now: number): boolean {
-  return session?.tokensExpiration === undefined || session.tokensExpiration - now <= RENEW_BEFORE_EXPIRY_MS;
-}
+const credentialsExpiring = (c: FetchContext, now: number) => expiring(c.session?.credentialsExpiration, c, now);
+const tokensExpiring = (c: FetchContext, now: number) => expiring(c.session?.tokensExpiration, c, now);
 
 /**
  * The questions each state asks of a `fetchAuthSession` before it answers: the statechart's
@@ -38,11 +43,11 @@ function tokensExpiring(session: SessionSummary | null, now: number): boolean {
 export const fetchRules = {
   /** A session shared through an access group is re-read first. */
   isSharedAndUnsynced: (c: FetchContext, e: SessionFetchEvent) => c.sharedSession && e.synced !== true,
-  credentialsNeedRenewal: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || credentialsExpiring(c.session, e.now),
-  tokensNeedRefresh: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || tokensExpiring(c.session, e.now),
-  userPoolCredentialsNeeded: (c: FetchContext, e: SessionFetchEvent) => credentialsExpiring(c.session, e.now),
+  credentialsNeedRenewal: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || credentialsExpiring(c, e.now),
+  tokensNeedRefresh: (c: FetchContext, e: SessionFetchEvent) => e.forceRefresh || tokensExpiring(c, e.now),
+  userPoolCredentialsNeeded: (c: FetchContext, e: SessionFetchEvent) => credentialsExpiring(c, e.now),
   guestCredentialsNeeded: (c: FetchContext, e: SessionFetchEvent) =>
-    c.allowGuestAccess && (c.session?.kind !== 'guest' || e.forceRefresh || credentialsExpiring(c.session, e.now)),
+    c.allowGuestAccess && (c.session?.kind !== 'guest' || e.forceRefresh || credentialsExpiring(c, e.now)),
 };
 
 /** What {@link authMachine} is started with: `createActor(authMachine, { input })`. */
@@ -51,10 +56,14 @@ export interface AuthMachineInput {
   allowGuestAccess: boolean;
   /** The session lives in an access group other apps can change; re-read it before answering. */
   sharedSession: boolean;
+  /** The renewal window in milliseconds before expiry. Default {@link RENEW_BEFORE_EXPIRY_MS}. */
+  renewBeforeExpiryMs?: number;
 }
 
 /** The machine's context: data only, never a secret (the secrets stay in the session vault). */
 export interface AuthMachineContext extends AuthMachineInput {
+  /** The renewal window in milliseconds before expiry (the input's, or the default). */
+  renewBeforeExpiryMs: number;
   /** What the machine knows of the current session; `null` when there is none. */
   session: SessionSummary | null;
   /** The request the current long-running state works for (federating, clearing). */
@@ -289,6 +298,7 @@ export const authMachine = setup({
   id: 'auth',
   context: ({ input }) => ({
     ...input,
+    renewBeforeExpiryMs: input.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS,
     session: null,
     activeRequestId: null,
     deferredFetches: [],

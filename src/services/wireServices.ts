@@ -35,6 +35,8 @@ function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
  * it is in a browser app's first chunk. The config was validated before.
  */
 export function wireServices(config: AuthConfig, internals: ServiceSeams): { vault: SessionVault; services: AuthServices } {
+  // The test seam may set a deadline shorter than the config's bounds allow.
+  const deadlineMs = internals.deadlineMs ?? config.deadlineMs;
   const store = createSessionStore({
     storage: config.storage ?? createMemoryStorage(),
     appId: config.appId ?? 'default',
@@ -43,7 +45,7 @@ export function wireServices(config: AuthConfig, internals: ServiceSeams): { vau
       identityPoolId: config.identityPoolId,
       ...(config.userPool ? { userPoolId: config.userPool.userPoolId, userPoolClientId: config.userPool.userPoolClientId } : {}),
     },
-    ...(internals.deadlineMs ? { timeoutMs: internals.deadlineMs } : {}),
+    ...(deadlineMs ? { timeoutMs: deadlineMs } : {}),
     ...(config.secureStoragePreferences?.accessGroup ? { accessGroup: config.secureStoragePreferences.accessGroup } : {}),
   });
   const vault = new SessionVault(store);
@@ -62,7 +64,7 @@ export function wireServices(config: AuthConfig, internals: ServiceSeams): { vau
     ...(userPool ? { userPool } : {}),
     ...(config.federation?.refreshProviderToken ? { refreshProviderToken: config.federation.refreshProviderToken } : {}),
     ...(internals.userPoolService ? { userPoolService: internals.userPoolService } : {}),
-    ...(internals.deadlineMs ? { deadlineMs: internals.deadlineMs } : {}),
+    ...(deadlineMs ? { deadlineMs } : {}),
   });
   return { vault, services };
 }

@@ -51,4 +51,20 @@ export interface AuthConfig {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Epoch milliseconds. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * How close to their expiry AWS credentials and user-pool tokens are renewed before
+   * `fetchAuthSession` hands them out, in milliseconds. Default 2 minutes; from 0 (renew only
+   * what has expired) to 30 minutes (half of the hour identity-pool credentials last by default).
+   * Keep it well under the lifetime of your credentials and user-pool access tokens (which can be
+   * as short as 5 minutes): at or above it, every fetch renews. An AWS SDK client refreshes
+   * credentials within 5 minutes of their expiry: set at least 5 minutes here if it should get
+   * fresh ones whenever it asks.
+   */
+  renewBeforeExpiryMs?: number;
+  /**
+   * How long one Cognito call, storage step or `federation.refreshProviderToken` call may take
+   * before it fails (`ServiceError`, or `StorageError` for storage) and the session is kept, in
+   * milliseconds. Default 30 seconds; from 1 second to 5 minutes.
+   */
+  deadlineMs?: number;
 }

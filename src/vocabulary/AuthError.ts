@@ -40,6 +40,8 @@ export interface AuthErrorOptions {
   cause?: unknown;
   /** The AWS exception name, when the error came from Cognito. */
   serviceErrorName?: string;
+  /** An AWS SDK credential chain may try its next provider. Default false. */
+  tryNextLink?: boolean;
 }
 
 /**
@@ -53,6 +55,13 @@ export class AuthError extends Error {
   readonly recoverySuggestion: string;
   /** The AWS exception name (e.g. `NotAuthorizedException`) when Cognito answered with an error. */
   readonly serviceErrorName: string | undefined;
+  /**
+   * Read by the AWS SDK's credential chains (`chain()`, `createCredentialChain`): true lets the
+   * chain try its next provider. Only `credentialsProvider`'s "no credentials here" (signed out
+   * without guest access) sets it; every other error stops the chain, so a session that ended or
+   * a network failure never silently switches the app to another identity.
+   */
+  readonly tryNextLink: boolean;
 
   /** An error of the given name; `options.cause` becomes the standard `cause`. */
   constructor(name: AuthErrorName, options: AuthErrorOptions) {
@@ -60,6 +69,7 @@ export class AuthError extends Error {
     this.name = name;
     this.recoverySuggestion = options.recoverySuggestion ?? defaultSuggestions[name];
     this.serviceErrorName = options.serviceErrorName;
+    this.tryNextLink = options.tryNextLink ?? false;
   }
 
   /** The name, message and recovery suggestion, for logs and JSON; the `cause` is left out. */

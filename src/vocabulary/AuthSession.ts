@@ -11,8 +11,17 @@ export interface AwsCredentials {
   secretAccessKey: string;
   /** The session token that goes with the key. Secret. */
   sessionToken: string;
-  /** When the credentials stop working. `fetchAuthSession` renews credentials within 2 minutes of it. */
+  /** When the credentials stop working. `fetchAuthSession` renews credentials within `renewBeforeExpiryMs` (default 2 minutes) of it. */
   expiration: Date;
+}
+
+/**
+ * What {@link AuthApi.credentialsProvider} resolves with: the credentials and the identity they
+ * belong to, as the AWS SDK's `fromCognitoIdentityPool` gives them (its `CognitoIdentityCredentials`).
+ */
+export interface CognitoIdentityCredentials extends AwsCredentials {
+  /** The identity pool identity the credentials belong to, e.g. `us-east-1:1234…`. */
+  identityId: string;
 }
 
 /** Options of {@link AuthApi.federateToIdentityPool}. */

@@ -7,6 +7,18 @@ const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}:[0-9a-f]{8}-[0-9a-f]{4}-[0
 const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const USER_POOL_CLIENT_ID = /^[\w+]{1,128}$/;
 
+/**
+ * Bounds of the config's durations, in milliseconds. `renewBeforeExpiryMs`: 0 renews only what has
+ * expired; 30 minutes is half of the hour identity-pool credentials last by default, and a longer
+ * window would renew a fresh set on most fetches. `deadlineMs`: under a second, an ordinary
+ * Cognito round trip on a slow network would fail; over 5 minutes, a call that hangs keeps the
+ * app waiting longer than any screen should.
+ */
+export const DURATION_BOUNDS_MS = {
+  renewBeforeExpiryMs: [0, 30 * 60_000],
+  deadlineMs: [1_000, 5 * 60_000],
+} as const;
+
 /** Throws a `ValidationError` unless `ok`. The message names the parameter, never its value. */
 export function assertValid(ok: boolean, message: string, recoverySuggestion?: string): asserts ok {
   if (!ok) {
@@ -83,4 +95,15 @@ export function assertInspectionObserver(value: unknown, name: string): void {
     ok = false; // a getter that throws
   }
   assertValid(ok, `${name} must be a function or an observer with next() (inspector.inspect).`);
+}
+
+/** Checks the config's optional durations; a message names the option and its bounds. */
+export function assertDurations(config: Partial<Record<keyof typeof DURATION_BOUNDS_MS, unknown>>): void {
+  for (const [name, [min, max]] of Object.entries(DURATION_BOUNDS_MS)) {
+    const value = config[name as keyof typeof DURATION_BOUNDS_MS];
+    assertValid(
+      value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max),
+      `${name} must be whole milliseconds from ${min} to ${max}.`,
+    );
+  }
 }

@@ -10,8 +10,12 @@ import {
   GetIdCommand,
   GetOpenIdTokenForDeveloperIdentityCommand,
 } from '@aws-sdk/client-cognito-identity';
+import { createCredentialChain, fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+// The chain() of @smithy/property-provider, which now lives in @smithy/core.
+import { chain } from '@smithy/core/config';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuthProvider, RENEW_BEFORE_EXPIRY_MS, type AuthConfig } from '../../src/index.js';
+import { AuthProvider, RENEW_BEFORE_EXPIRY_MS, type AuthConfig, type CognitoIdentityCredentials } from '../../src/index.js';
 import {
   IDENTITY_ID,
   Observatory,
@@ -548,6 +552,74 @@ describe('the credentials provider', () => {
     const t = h.auth();
     expectAuthError(await t.failure(t.auth.credentialsProvider(), 'provider signed out'), 'NotAuthorizedError');
     expect(h.calls()).toEqual([]);
+  });
+});
+
+describe('the credentials provider in an AWS SDK credential chain', () => {
+  const STATIC = { accessKeyId: 'ASIASTATICKEY', secretAccessKey: 'static-secret', sessionToken: 'static-session' };
+
+  /** Ours first, a static provider second, through the SDK's own chain() and createCredentialChain. */
+  function chains(ours: AwsCredentialIdentityProvider) {
+    const fallback = vi.fn(async () => STATIC);
+    return { fallback, chains: [chain(ours, fallback), createCredentialChain(ours, fallback)] as AwsCredentialIdentityProvider[] };
+  }
+
+  it('lets the chain move on when signed out, with tryNextLink, and makes no call', async () => {
+    const t = h.auth();
+    const { fallback, chains: both } = chains(t.auth.credentialsProvider);
+    for (const provider of both) await expect(within(provider(), 'chain signed out')).resolves.toEqual(STATIC);
+    expect(fallback).toHaveBeenCalledTimes(2);
+    const error = await t.failure(t.auth.credentialsProvider(), 'provider signed out');
+    expectAuthError(error, 'NotAuthorizedError');
+    expect(error).toMatchObject({ tryNextLink: true });
+    expect(h.calls()).toEqual([]);
+  });
+
+  it('answers first when federated, with the identityId as fromCognitoIdentityPool gives it', async () => {
+    const t = await federatedInstance();
+    const { fallback, chains: both } = chains(t.auth.credentialsProvider);
+    for (const provider of both) {
+      const credentials = (await within(provider(), 'chain federated')) as CognitoIdentityCredentials;
+      expect(credentials).toEqual({ ...t.result.credentials, identityId: t.result.identityId });
+    }
+    expect(fallback).not.toHaveBeenCalled();
+
+    // The SDK's own Cognito provider, against the same emulator, gives the same shape.
+    const sdk = fromCognitoIdentityPool({
+      identityPoolId: h.emu.identityPoolId,
+      logins: { [FACEBOOK]: t.token },
+      clientConfig: { region: h.emu.region, endpoint: h.emu.endpoint, maxAttempts: 1 },
+    });
+    const theirs = await within(sdk(), 'fromCognitoIdentityPool');
+    expect(Object.keys(theirs).sort()).toEqual(expect.arrayContaining(['accessKeyId', 'expiration', 'identityId', 'secretAccessKey', 'sessionToken']));
+    expect(theirs.identityId).toBe(t.result.identityId);
+  });
+
+  it('stops the chain when the session has expired: no fallback to another identity', async () => {
+    const t = await federatedInstance();
+    h.emu.addFault({ operation: 'GetCredentialsForIdentity', error: 'NotAuthorizedException', count: 1 });
+    await t.failure(t.auth.fetchAuthSession({ forceRefresh: true }), 'renewal refused');
+    const { fallback, chains: both } = chains(t.auth.credentialsProvider);
+    for (const provider of both) {
+      const error = await t.failure(provider(), 'chain after expiry');
+      expectAuthError(error, 'SessionExpiredError');
+      expect(error).toMatchObject({ tryNextLink: false });
+    }
+    expect(fallback).not.toHaveBeenCalled();
+  });
+
+  it('stops the chain on a transient failure: the session is kept and no other identity answers', async () => {
+    const t = await federatedInstance();
+    // Three attempts per renewal (the client retries), for each of the two chains.
+    h.emu.addFault({ operation: 'GetCredentialsForIdentity', error: 'InternalErrorException', count: 6 });
+    clock.offset = t.result.credentials.expiration.getTime() - Date.now() - MINUTE;
+    const { fallback, chains: both } = chains(t.auth.credentialsProvider);
+    for (const provider of both) {
+      const error = await t.failure(provider(), 'chain throttled');
+      expectAuthError(error, 'ServiceError');
+      expect(error).toMatchObject({ tryNextLink: false });
+    }
+    expect(fallback).not.toHaveBeenCalled();
   });
 });
 

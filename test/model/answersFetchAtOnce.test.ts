@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { answersFetchAtOnce } from '../../src/machines/answersFetchAtOnce.js';
 import { authMachine, RENEW_BEFORE_EXPIRY_MS, type AuthMachineContext } from '../../src/machines/auth.machine.js';
 import type { SessionFetchEvent, SessionSummary } from '../../src/vocabulary/statechartContract.js';
+import { DURATION_BOUNDS_MS } from '../../src/vocabulary/validateConfig.js';
+
+const [MIN_WINDOW, MAX_WINDOW] = DURATION_BOUNDS_MS.renewBeforeExpiryMs;
 
 const STATES = [
   'configuring',
@@ -32,33 +35,47 @@ const STATES = [
 ] as const;
 
 const NOW = 1_700_000_000_000;
-/** Expiry around the renewal window's edge, and far off, or none. */
-const expiry = fc.option(
-  fc.oneof(
-    fc.integer({ min: -RENEW_BEFORE_EXPIRY_MS, max: 2 * RENEW_BEFORE_EXPIRY_MS }),
-    fc.constant(3_600_000),
-  ).map((d) => NOW + d),
-  { nil: undefined },
+/** The renewal window: the default, its bounds, and anything between. */
+const renewBeforeExpiryMs = fc.oneof(
+  fc.constantFrom(RENEW_BEFORE_EXPIRY_MS, MIN_WINDOW, MAX_WINDOW),
+  fc.integer({ min: MIN_WINDOW, max: MAX_WINDOW }),
 );
-const session: fc.Arbitrary<SessionSummary | null> = fc.option(
-  fc.record({
-    kind: fc.constantFrom('guest', 'federated', 'userPool'),
-    credentialsExpiration: expiry,
-    tokensExpiration: expiry,
-    refused: fc.boolean(),
-  }).map(({ credentialsExpiration, tokensExpiration, ...rest }) => ({
-    ...rest,
-    ...(credentialsExpiration === undefined ? {} : { credentialsExpiration }),
-    ...(tokensExpiration === undefined ? {} : { tokensExpiration }),
-  })),
-  { nil: null },
-);
+/** Expiry around the renewal window's edge (exactly on it too), and far off, or none. */
+const expiry = (window: number) =>
+  fc.option(
+    fc.oneof(
+      fc.integer({ min: -window - 1000, max: 2 * window + 1000 }),
+      fc.constantFrom(window, window + 1),
+      fc.constant(3_600_000),
+    ).map((d) => NOW + d),
+    { nil: undefined },
+  );
+const session = (window: number): fc.Arbitrary<SessionSummary | null> =>
+  fc.option(
+    fc.record({
+      kind: fc.constantFrom('guest', 'federated', 'userPool'),
+      credentialsExpiration: expiry(window),
+      tokensExpiration: expiry(window),
+      refused: fc.boolean(),
+    }).map(({ credentialsExpiration, tokensExpiration, ...rest }) => ({
+      ...rest,
+      ...(credentialsExpiration === undefined ? {} : { credentialsExpiration }),
+      ...(tokensExpiration === undefined ? {} : { tokensExpiration }),
+    })),
+    { nil: null },
+  );
+/** A window and a session whose expiries sit around that window's edge. */
+const windowAndSession = renewBeforeExpiryMs.chain((window) => fc.tuple(fc.constant(window), session(window)));
 
 /** Did the machine answer this fetch at once, without error, and stay in its state? */
 function machineAnswersAtOnce(value: (typeof STATES)[number], context: AuthMachineContext, event: SessionFetchEvent): boolean {
   const snapshot = authMachine.resolveState({ value: value as never, context });
   const actor = createActor(authMachine, {
-    input: { allowGuestAccess: context.allowGuestAccess, sharedSession: context.sharedSession },
+    input: {
+      allowGuestAccess: context.allowGuestAccess,
+      sharedSession: context.sharedSession,
+      renewBeforeExpiryMs: context.renewBeforeExpiryMs,
+    },
     snapshot: authMachine.getPersistedSnapshot(snapshot) as never,
   });
   let answered = false;
@@ -78,15 +95,16 @@ describe('the warm path of fetchAuthSession', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...STATES),
-        session,
+        windowAndSession,
         fc.boolean(),
         fc.boolean(),
         fc.boolean(),
-        (value, s, sharedSession, allowGuestAccess, forceRefresh) => {
+        (value, [window, s], sharedSession, allowGuestAccess, forceRefresh) => {
           const context: AuthMachineContext = {
             session: s,
             sharedSession,
             allowGuestAccess,
+            renewBeforeExpiryMs: window,
             activeRequestId: null,
             deferredFetches: [],
             restoreProblems: [],

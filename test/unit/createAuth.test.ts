@@ -1,9 +1,9 @@
 // Unit tests of the Promise API over a scripted Cognito Identity service (a test double, not the
 // real SDK). The same flows run against the emulator over HTTP in test/integration.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/vocabulary/AuthError.js';
 import { AuthProvider } from '../../src/vocabulary/AuthProvider.js';
-import { createAuthWith, type AuthConfig } from '../../src/createAuth.js';
+import { createAuth, createAuthWith, type AuthConfig } from '../../src/createAuth.js';
 import { createMemoryStorage } from '../../src/storage/createMemoryStorage.js';
 import { createFakeIdentityService } from '../support/fakeIdentityService.js';
 
@@ -59,6 +59,75 @@ describe('createAuth over a scripted identity service', () => {
     expect(fake.calls.map((c) => c.operation)).toEqual(['GetCredentialsForIdentity']);
     expect(new Set(sessions.map((s) => s.credentials?.accessKeyId)).size).toBe(1);
     expect(sessions[0]!.credentials!.expiration.getTime()).toBeGreaterThan(now.t + 120_000);
+    auth.stop();
+  });
+
+  it('refuses renewBeforeExpiryMs and deadlineMs outside their bounds, naming the option and the bounds', () => {
+    const touched = vi.fn();
+    const storage = {
+      getItem: async () => (touched(), null),
+      setItem: async () => void touched(),
+      removeItem: async () => void touched(),
+    };
+    expect(() => createAuth({ ...base, storage, renewBeforeExpiryMs: 30 * 60_000 + 1 })).toThrow(
+      expect.objectContaining({
+        name: 'ValidationError',
+        message: 'renewBeforeExpiryMs must be whole milliseconds from 0 to 1800000.',
+      }),
+    );
+    expect(() => createAuth({ ...base, storage, deadlineMs: 999 })).toThrow(
+      expect.objectContaining({
+        name: 'ValidationError',
+        message: 'deadlineMs must be whole milliseconds from 1000 to 300000.',
+      }),
+    );
+    expect(touched).not.toHaveBeenCalled();
+    // The bounds themselves are allowed.
+    for (const extra of [{ renewBeforeExpiryMs: 0, deadlineMs: 1_000 }, { renewBeforeExpiryMs: 30 * 60_000, deadlineMs: 5 * 60_000 }]) {
+      createAuth({ ...base, ...extra }).stop();
+    }
+  });
+
+  it('renews later with a short renewBeforeExpiryMs', async () => {
+    const { auth, fake, now } = setup({ renewBeforeExpiryMs: 30_000 });
+    const { credentials } = await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    const expiry = credentials.expiration.getTime();
+    fake.calls.length = 0;
+    // Inside the default 2-minute window, outside the 30-second one: answered from memory.
+    now.t = expiry - 60_000;
+    await expect(auth.fetchAuthSession()).resolves.toMatchObject({ credentials: { accessKeyId: credentials.accessKeyId } });
+    expect(fake.calls).toHaveLength(0);
+    now.t = expiry - 30_000;
+    await auth.fetchAuthSession();
+    expect(fake.calls.map((c) => c.operation)).toEqual(['GetCredentialsForIdentity']);
+    auth.stop();
+  });
+
+  it('renews earlier with a long renewBeforeExpiryMs', async () => {
+    const { auth, fake, now } = setup({ renewBeforeExpiryMs: 10 * 60_000 });
+    const { credentials } = await auth.federateToIdentityPool('fb-token', AuthProvider.facebook);
+    const expiry = credentials.expiration.getTime();
+    fake.calls.length = 0;
+    now.t = expiry - 10 * 60_000 - 1;
+    await auth.fetchAuthSession();
+    expect(fake.calls).toHaveLength(0);
+    // Outside the default 2-minute window, inside the 10-minute one: renewed.
+    now.t = expiry - 9 * 60_000;
+    const session = await auth.fetchAuthSession();
+    expect(fake.calls.map((c) => c.operation)).toEqual(['GetCredentialsForIdentity']);
+    expect(session.credentials!.accessKeyId).not.toBe(credentials.accessKeyId);
+    auth.stop();
+  });
+
+  it('fails a call that outlives the configured deadlineMs, in its words', async () => {
+    const fake = createFakeIdentityService();
+    const auth = createAuthWith({ ...base, deadlineMs: 1_000 }, { identity: fake.service });
+    await auth.ready;
+    fake.script.push('hang');
+    await expect(auth.federateToIdentityPool('fb-token', AuthProvider.facebook)).rejects.toMatchObject({
+      name: 'ServiceError',
+      message: expect.stringContaining('within 1 s'),
+    });
     auth.stop();
   });
 
