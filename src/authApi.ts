@@ -124,12 +124,14 @@ export interface AuthApi {
    */
   signIn(input: SignInInput): Promise<SignInOutput>;
   /**
-   * Answers the new-password challenge of {@link AuthApi.signIn}: `challengeResponse` is the new
-   * password (a secret, never logged or stored).
+   * Answers the step {@link AuthApi.signIn} stopped at: `challengeResponse` is the new password, the
+   * SMS, email or authenticator code (secrets, never logged or stored), or at
+   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` the chosen factor (`'SMS'`, `'TOTP'` or `'EMAIL'`).
    *
    * @throws {AuthError} `InvalidStateError` when there is no challenge to answer; `ValidationError`
-   *   when the password is empty or breaks the pool's password policy; `NotAuthorizedError` when
-   *   the challenge expired or was refused; `ServiceError` for network and service failures.
+   *   when the answer is empty, not one of `allowedMFATypes`, or a password that breaks the pool's
+   *   policy; `NotAuthorizedError` for a wrong code (the step stays open: try again) and when the
+   *   challenge expired or was refused (sign in again); `ServiceError` for network and service failures.
    */
   confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput>;
   /**
@@ -244,10 +246,24 @@ function federationAdvice(actor: AuthCore['actor']): string {
   return 'call it when signed out or federated.';
 }
 
-function signInOutput(actor: AuthCore['actor']): SignInOutput {
-  return actor.getSnapshot().matches('signedIn')
-    ? { isSignedIn: true, nextStep: { signInStep: 'DONE' } }
-    : { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } };
+function signInOutput(core: AuthCore): SignInOutput {
+  if (core.actor.getSnapshot().matches('signedIn')) return { isSignedIn: true, nextStep: { signInStep: 'DONE' } };
+  // The step's details (where a code went, the factors to choose from) are kept with the challenge.
+  const mfa = core.vault()?.pendingChallenge?.mfa;
+  return {
+    isSignedIn: false,
+    nextStep: mfa ? structuredClone(mfa.step) : { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' },
+  };
+}
+
+/** At `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` the answer is one of the factors offered. */
+function assertMfaChoice(core: AuthCore, challengeResponse: string): void {
+  const step = core.vault()?.pendingChallenge?.mfa?.step;
+  if (step?.signInStep !== 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION' || !core.actor.getSnapshot().matches({ signingIn: 'awaitingMfa' })) return;
+  assertValid(
+    (step.allowedMFATypes as string[]).includes(challengeResponse),
+    `challengeResponse must be one of ${step.allowedMFATypes.map((type) => `'${type}'`).join(', ')}.`,
+  );
 }
 
 /**
@@ -358,7 +374,7 @@ class AuthApiBodies implements AuthApi {
         : core.actor.getSnapshot().matches('signedIn')
           ? 'a user is already signed in; call signOut first.'
           : 'another sign-in or sign-out is in progress; wait for it.';
-    return call(core, 'signIn', event, advice, () => signInOutput(core.actor));
+    return call(core, 'signIn', event, advice, () => signInOutput(core));
   }
 
   async confirmSignIn(input: { challengeResponse: string }): Promise<SignInOutput> {
@@ -366,17 +382,18 @@ class AuthApiBodies implements AuthApi {
     const { challengeResponse } = readOptions(input, 'confirmSignIn input');
     assertPassword(challengeResponse, 'challengeResponse');
     const core = this.#core;
+    assertMfaChoice(core, challengeResponse);
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn.confirm',
       requestId,
-      newPassword: new Secret(challengeResponse),
+      challengeResponse: new Secret(challengeResponse),
     });
     return call(
       core,
       'confirmSignIn',
       event,
       () => 'there is no sign-in challenge to answer; call signIn first.',
-      () => signInOutput(core.actor),
+      () => signInOutput(core),
     );
   }
 

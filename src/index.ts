@@ -7,7 +7,17 @@ export { createAuth } from './createAuth.js';
 export type { Auth } from './createAuth.js';
 export type { AuthApi, SignInInput } from './authApi.js';
 export type { AuthConfig } from './vocabulary/AuthConfig.js';
-export type { AuthSession, AwsCredentials, CognitoIdentityCredentials, FederateOptions, FederationResult, SignInOutput } from './vocabulary/AuthSession.js';
+export type {
+  AuthSession,
+  AwsCredentials,
+  CodeDeliveryDetails,
+  CognitoIdentityCredentials,
+  FederateOptions,
+  FederationResult,
+  MfaSignInStep,
+  MfaType,
+  SignInOutput,
+} from './vocabulary/AuthSession.js';
 export { authMachine, RENEW_BEFORE_EXPIRY_MS } from './machines/auth.machine.js';
 export type { AuthMachine, AuthMachineContext, AuthMachineInput } from './machines/auth.machine.js';
 export type {

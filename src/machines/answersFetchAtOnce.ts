@@ -31,6 +31,7 @@ export function answersFetchAtOnce(snapshot: SnapshotFrom<AuthMachine>, event: S
     case 'signedOut.idle':
     case 'signedOut.federationFailed':
     case 'signingIn.awaitingNewPassword':
+    case 'signingIn.awaitingMfa':
       return !rules.guestCredentialsNeeded(c, event);
     default:
       return false;

@@ -75,9 +75,11 @@ export interface AuthMachineContext extends AuthMachineInput {
   /**
    * Where a sync of the shared session returns when the store holds no session: the state it
    * started from, when that state keeps something of its own (a failed federation, an open
-   * new-password challenge).
+   * sign-in challenge).
    */
-  returnAfterSync: 'federationFailed' | 'newPasswordChallenge' | null;
+  returnAfterSync: 'federationFailed' | 'challenge' | null;
+  /** The sign-in challenge the user is at, while one is open (its details stay in the vault). */
+  openChallenge: 'newPassword' | 'mfa' | null;
 }
 
 
@@ -152,6 +154,7 @@ export const authMachine = setup({
     clearFederatedSession: notProvided<void, void>(),
     signInWithPassword: notProvided<SignInStepOutcome, SignInRequest>(),
     completeNewPassword: notProvided<SignInStepOutcome, { newPassword: Secret }>(),
+    answerMfaChallenge: notProvided<SignInStepOutcome, { answer: Secret }>(),
     federateUserPoolSession: notProvided<SessionSummary, void>(),
     refreshUserPoolTokens: notProvided<SessionSummary, void>(),
     signOutOfUserPool: notProvided<{ globalSignOutError: AuthError | null }, { global: boolean }>(),
@@ -163,7 +166,8 @@ export const authMachine = setup({
     hasFederatedSession: ({ context }) => context.session?.kind === 'federated' && context.session.refused !== true,
     hasRefusedSession: ({ context }) => context.session?.refused === true,
     returnsToFailedFederation: ({ context }) => context.returnAfterSync === 'federationFailed',
-    returnsToChallenge: ({ context }) => context.returnAfterSync === 'newPasswordChallenge',
+    returnsToChallenge: ({ context }) => context.returnAfterSync === 'challenge',
+    returnsToMfaChallenge: ({ context }) => context.returnAfterSync === 'challenge' && context.openChallenge === 'mfa',
     /** A sync read back the very record Cognito refused: the session stays expired. */
     restoredRefusedSession: ({ context, event }) => {
       const restored = outputOf<RestoreOutput>(event).session;
@@ -177,6 +181,10 @@ export const authMachine = setup({
     sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
+    mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
+    awaitsMfa: ({ context }) => context.openChallenge === 'mfa',
+    /** Cognito refused the MFA code but not the session: the challenge stays open. */
+    isWrongCode: ({ event }) => /^(CodeMismatch|ExpiredCode)Exception$/.test((errorOf(event) as AuthError).serviceErrorName ?? ''),
     // The questions a fetch is asked before it is answered (fetchRules, shared with the warm path).
     tokensNeedRefresh: fetchGuard(fetchRules.tokensNeedRefresh),
     userPoolCredentialsNeeded: fetchGuard(fetchRules.userPoolCredentialsNeeded),
@@ -202,7 +210,9 @@ export const authMachine = setup({
       session: ({ context }) => (context.session ? { ...context.session, refused: true } : null),
     }),
     rememberFailedFederation: assign({ returnAfterSync: 'federationFailed' as const }),
-    rememberChallenge: assign({ returnAfterSync: 'newPasswordChallenge' as const }),
+    rememberChallenge: assign({ returnAfterSync: 'challenge' as const }),
+    openNewPasswordChallenge: assign({ openChallenge: 'newPassword' as const }),
+    openMfaChallenge: assign({ openChallenge: 'mfa' as const }),
     forgetReturnAfterSync: assign({ returnAfterSync: null }),
     rememberRequest: assign({
       activeRequestId: ({ event }) => ('requestId' in event ? event.requestId : null),
@@ -257,6 +267,7 @@ export const authMachine = setup({
       enqueue.assign({ deferredFetches: [] });
     }),
     keepSignedInSession: assign({
+      openChallenge: null,
       session: ({ event }) => {
         const outcome = outputOf<SignInStepOutcome>(event);
         return outcome.kind === 'signedIn' ? outcome.session : null;
@@ -304,6 +315,7 @@ export const authMachine = setup({
     deferredFetches: [],
     restoreProblems: [],
     returnAfterSync: null,
+    openChallenge: null,
   }),
   initial: 'configuring',
   states: {
@@ -337,6 +349,7 @@ export const authMachine = setup({
           // A restored session is used as it is; fetchAuthSession renews what needs renewing.
           { guard: 'restoredUserPool', target: 'signedIn.active', actions: 'keepRestoredSession' },
           { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed', actions: 'keepRestoredSession' },
+          { guard: 'returnsToMfaChallenge', target: 'signingIn.awaitingMfa', actions: 'keepRestoredSession' },
           { guard: 'returnsToChallenge', target: 'signingIn.awaitingNewPassword', actions: 'keepRestoredSession' },
           { target: 'signedOut', actions: 'keepRestoredSession' },
         ],
@@ -346,6 +359,7 @@ export const authMachine = setup({
           { guard: 'hasRefusedSession', target: 'sessionExpired' },
           { guard: 'hasUserPoolSession', target: 'signedIn.active' },
           { guard: 'returnsToFailedFederation', target: 'signedOut.federationFailed' },
+          { guard: 'returnsToMfaChallenge', target: 'signingIn.awaitingMfa' },
           { guard: 'returnsToChallenge', target: 'signingIn.awaitingNewPassword' },
           { target: 'signedOut' },
         ],
@@ -509,7 +523,7 @@ export const authMachine = setup({
       on: { 'session.fetch': { actions: 'deferFetch' } },
     },
     signingIn: {
-      description: 'User-pool sign-in (USER_PASSWORD_AUTH or USER_SRP_AUTH), and the new-password challenge.',
+      description: 'User-pool sign-in (USER_PASSWORD_AUTH or USER_SRP_AUTH), and the new-password and MFA challenges.',
       entry: 'rememberRequest',
       initial: 'verifyingPassword',
       on: { 'session.fetch': { actions: 'deferFetch' } },
@@ -525,6 +539,7 @@ export const authMachine = setup({
             },
             onDone: [
               { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
               { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
             ],
             onError: [
@@ -535,7 +550,7 @@ export const authMachine = setup({
         },
         awaitingNewPassword: {
           description: 'Cognito wants a new password: confirmSignIn({ challengeResponse }).',
-          entry: 'replayDeferredFetches',
+          entry: ['openNewPasswordChallenge', 'replayDeferredFetches'],
           on: {
             'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
@@ -556,20 +571,27 @@ export const authMachine = setup({
           description: 'Guest credentials for the signed-out user waiting at the challenge; the challenge stays open.',
           // Answering the challenge does not wait for the guest credentials (the fetch is cancelled).
           on: {
-            'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
+            'signIn.confirm': [
+              { guard: 'awaitsMfa', target: 'answeringMfa', actions: 'rememberRequest' },
+              { target: 'confirmingNewPassword', actions: 'rememberRequest' },
+            ],
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
           },
           invoke: {
             id: 'fetchGuestCredentialsAtChallenge',
             src: 'fetchGuestCredentials',
             input: ({ context }) => ({ forceRefresh: context.deferredFetches.some((f) => f.forceRefresh) }),
-            onDone: { target: 'awaitingNewPassword', actions: ['keepSession', 'settleDeferredFetches'] },
+            onDone: [
+              { guard: 'awaitsMfa', target: 'awaitingMfa', actions: ['keepSession', 'settleDeferredFetches'] },
+              { target: 'awaitingNewPassword', actions: ['keepSession', 'settleDeferredFetches'] },
+            ],
             onError: [
               {
                 guard: 'sessionChangedElsewhere',
                 target: '#auth.syncing',
                 actions: ['markDeferredFetchesSynced', 'rememberChallenge'],
               },
+              { guard: 'awaitsMfa', target: 'awaitingMfa', actions: 'rejectDeferredFetches' },
               { target: 'awaitingNewPassword', actions: 'rejectDeferredFetches' },
             ],
           },
@@ -579,15 +601,52 @@ export const authMachine = setup({
           invoke: {
             id: 'completeNewPassword',
             src: 'completeNewPassword',
-            input: ({ event }) => ({ newPassword: (event as Extract<AuthEvent, { type: 'signIn.confirm' }>).newPassword }),
+            input: ({ event }) => ({ newPassword: (event as Extract<AuthEvent, { type: 'signIn.confirm' }>).challengeResponse }),
             onDone: [
               { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
               { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
             ],
             onError: [
               { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
               // The challenge stays open: the app can try another password.
               { target: 'awaitingNewPassword', actions: 'rejectActiveRequest' },
+            ],
+          },
+        },
+        awaitingMfa: {
+          description: 'Cognito wants a second factor (a code, a choice of factor): confirmSignIn({ challengeResponse }).',
+          entry: ['openMfaChallenge', 'replayDeferredFetches'],
+          on: {
+            'signIn.confirm': { target: 'answeringMfa', actions: 'rememberRequest' },
+            signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
+            'session.fetch': [
+              {
+                guard: 'isSharedAndUnsynced',
+                target: '#auth.syncing',
+                actions: ['deferSyncedFetch', 'rememberChallenge'],
+              },
+              { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
+              { actions: 'settleEvent' },
+            ],
+          },
+        },
+        answeringMfa: {
+          tags: ['busy'],
+          invoke: {
+            id: 'answerMfaChallenge',
+            src: 'answerMfaChallenge',
+            input: ({ event }) => ({ answer: (event as Extract<AuthEvent, { type: 'signIn.confirm' }>).challengeResponse }),
+            onDone: [
+              { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
+              { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
+            ],
+            onError: [
+              { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
+              // A wrong code keeps the challenge open; a refused session (expired, too many codes) ends the sign-in.
+              { guard: 'isWrongCode', target: 'awaitingMfa', actions: 'rejectActiveRequest' },
+              { guard: 'isAuthenticationFailure', target: '#auth.signedOut', actions: 'rejectActiveRequest' },
+              { target: 'awaitingMfa', actions: 'rejectActiveRequest' },
             ],
           },
         },

@@ -1,6 +1,7 @@
 import { AuthError, SessionChangedError } from '../vocabulary/AuthError.js';
 import type { Secret } from '../vocabulary/Secret.js';
 import type { SessionRecord } from '../vocabulary/SessionRecord.js';
+import type { PendingChallenge } from '../vocabulary/statechartContract.js';
 import type { OpenResult, SessionStore } from '../storage/SessionStore.js';
 
 function storageError(action: string, cause: unknown): AuthError {
@@ -25,8 +26,8 @@ export class SessionVault {
   #current: SessionRecord | null = null;
   /** The stored generation {@link current} came from; `null` when nothing is stored. */
   #generation: string | null = null;
-  /** An open NEW_PASSWORD_REQUIRED challenge: memory only, it lives for minutes. */
-  pendingChallenge: { username: string; session: Secret } | null = null;
+  /** An open sign-in challenge (a new password, an MFA step): memory only, it lives for minutes. */
+  pendingChallenge: PendingChallenge | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: SessionStore) {}

@@ -131,11 +131,15 @@ async function withDeadline<T>(
   }
 }
 
-/** The user-pool calls the actors make (the real ones live in `userPool.ts`). */
+/**
+ * The user-pool calls the actors make (the real ones live in `userPool.ts`). Without
+ * `answerMfaChallenge` the real one answers MFA challenges.
+ */
 export type UserPoolService = Pick<
   typeof userPoolCalls,
   'signInWithPassword' | 'completeNewPassword' | 'refreshUserPoolTokens' | 'globalSignOut'
->;
+> &
+  Partial<Pick<typeof userPoolCalls, 'answerMfaChallenge'>>;
 
 /** Cognito refused the stored provider token or identity at renewal: the federated session ends. */
 function federatedSessionExpired(cause: unknown): AuthError {
@@ -151,9 +155,10 @@ function federatedSessionExpired(cause: unknown): AuthError {
  * The user-pool calls, loaded on the first sign-in, refresh or sign-out: an app that only
  * federates never downloads them (nor the JWT reading they need).
  */
-const loadedUserPoolCalls: UserPoolService = {
+const loadedUserPoolCalls: Required<UserPoolService> = {
   signInWithPassword: async (...args) => (await import('./userPool.js')).signInWithPassword(...args),
   completeNewPassword: async (...args) => (await import('./userPool.js')).completeNewPassword(...args),
+  answerMfaChallenge: async (...args) => (await import('./userPool.js')).answerMfaChallenge(...args),
   refreshUserPoolTokens: async (...args) => (await import('./userPool.js')).refreshUserPoolTokens(...args),
   globalSignOut: async (...args) => (await import('./userPool.js')).globalSignOut(...args),
 };
@@ -237,11 +242,24 @@ async function keepSignInStep(vault: SessionVault, step: SignInStepResult, signa
     vault.pendingChallenge = { username: step.username, session: step.session };
     return { kind: 'newPasswordRequired' };
   }
+  if (step.kind === 'mfaRequired') {
+    vault.pendingChallenge = {
+      username: step.username,
+      session: step.session,
+      mfa: { challengeName: step.challengeName, step: step.step },
+    };
+    return { kind: 'mfaRequired' };
+  }
   const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
   const kept = await keep(vault, session, signal);
   // Only now is the challenge answered for good: a failed save leaves it open to try again.
   vault.pendingChallenge = null;
   return { kind: 'signedIn', session: kept };
+}
+
+/** Cognito refused the code, not the session: the challenge is still open. */
+function isWrongCode(error: AuthError): boolean {
+  return error.serviceErrorName === 'CodeMismatchException' || error.serviceErrorName === 'ExpiredCodeException';
 }
 
 /** What every service function receives: the invoke's input and the state's abort signal. */
@@ -341,13 +359,33 @@ export function createAuthServices({
 
     completeNewPassword: bounded<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
       const challenge = vault.pendingChallenge;
-      if (!challenge) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
+      if (!challenge || challenge.mfa) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
       const step = await userPoolService.completeNewPassword(
         requireUserPool(userPool),
         { username: challenge.username, session: challenge.session, newPassword: input.newPassword },
         signal,
         clock,
       );
+      return keepSignInStep(vault, step, signal);
+    }),
+
+    answerMfaChallenge: bounded<SignInStepOutcome, { answer: Secret }>(async ({ input, signal }) => {
+      const challenge = vault.pendingChallenge;
+      if (!challenge?.mfa) throw new AuthError('InvalidStateError', { message: 'There is no MFA challenge to answer.' });
+      let step: SignInStepResult;
+      try {
+        const answer = userPoolService.answerMfaChallenge ?? loadedUserPoolCalls.answerMfaChallenge;
+        step = await answer(
+          requireUserPool(userPool),
+          { challengeName: challenge.mfa.challengeName, username: challenge.username, session: challenge.session, answer: input.answer },
+          signal,
+          clock,
+        );
+      } catch (error) {
+        // A refused session (expired, or too many wrong codes) ends the sign-in; a wrong code keeps it open.
+        if (error instanceof AuthError && error.name === 'NotAuthorizedError' && !isWrongCode(error)) vault.pendingChallenge = null;
+        throw error;
+      }
       return keepSignInStep(vault, step, signal);
     }),
 

@@ -6,7 +6,7 @@ import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { decodeJwtClaims, type JwtClaims } from './http/jwt.js';
 import { toAuthError } from './serviceErrors.js';
 import { clientEphemeral, passwordVerifierResponses, readPasswordVerifierChallenge, srpTimestamp } from './srp.js';
-import type { SignInRequest } from '../vocabulary/statechartContract.js';
+import type { MfaChallengeName, MfaSignInStep, MfaType, SignInRequest } from '../vocabulary/statechartContract.js';
 
 /** Where a Cognito user pool lives and which app client signs users in. */
 export interface UserPoolConfig {
@@ -25,7 +25,20 @@ export interface UserPoolConfig {
 /** What one sign-in step ended in: tokens, or a challenge the app must answer. */
 export type SignInStepResult =
   | { kind: 'signedIn'; tokens: UserPoolTokensRecord; username: string; userId: string }
-  | { kind: 'newPasswordRequired'; session: Secret; username: string };
+  | { kind: 'newPasswordRequired'; session: Secret; username: string }
+  | { kind: 'mfaRequired'; challengeName: MfaChallengeName; session: Secret; username: string; step: MfaSignInStep };
+
+
+/** Cognito's names of the second factors, by Amplify's. */
+const COGNITO_MFA_NAMES: Record<MfaType, string> = { SMS: 'SMS_MFA', TOTP: 'SOFTWARE_TOKEN_MFA', EMAIL: 'EMAIL_OTP' };
+
+/** Where each MFA challenge's answer goes in `ChallengeResponses`. */
+const ANSWER_KEYS: Record<MfaChallengeName, string> = {
+  SMS_MFA: 'SMS_MFA_CODE',
+  EMAIL_OTP: 'EMAIL_OTP_CODE',
+  SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
+  SELECT_MFA_TYPE: 'ANSWER',
+};
 
 /** The members of Cognito's `AuthenticationResult` this library reads. */
 interface AuthenticationResult {
@@ -45,6 +58,7 @@ interface AuthOutput {
 
 const SIGN_IN = 'Sign-in';
 const NEW_PASSWORD = 'Setting the new password';
+const MFA = 'Answering the MFA challenge';
 const REFRESH = 'Refreshing the user pool tokens';
 const SIGN_OUT = 'Global sign-out';
 
@@ -157,9 +171,51 @@ function stepFrom(operation: string, output: AuthOutput, username: string, now: 
     const challengeUser = output.ChallengeParameters?.['USER_ID_FOR_SRP'];
     return { kind: 'newPasswordRequired', session: new Secret(output.Session), username: challengeUser || username };
   }
+  if (challenge && challenge in ANSWER_KEYS) {
+    const name = challenge as MfaChallengeName;
+    if (!output.Session) {
+      throw new AuthError('ServiceError', { message: `${operation} failed: Cognito asked for ${name} but gave no session.` });
+    }
+    const challengeUser = output.ChallengeParameters?.['USER_ID_FOR_SRP'];
+    return {
+      kind: 'mfaRequired',
+      challengeName: name,
+      session: new Secret(output.Session),
+      username: challengeUser || username,
+      step: mfaStepFrom(name, output.ChallengeParameters ?? {}),
+    };
+  }
   if (challenge) throw unsupportedChallenge(operation, challenge);
   const tokens = tokensFrom(operation, output.AuthenticationResult, now);
   return { kind: 'signedIn', tokens, ...userFromIdToken(tokens.idToken) };
+}
+
+/** The step the app sees for an MFA challenge, read from its parameters. */
+function mfaStepFrom(name: MfaChallengeName, parameters: Record<string, string>): MfaSignInStep {
+  if (name === 'SOFTWARE_TOKEN_MFA') return { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' };
+  if (name === 'SELECT_MFA_TYPE') {
+    const offered = parseList(parameters['MFAS_CAN_CHOOSE']);
+    const allowedMFATypes = (Object.keys(COGNITO_MFA_NAMES) as MfaType[]).filter((type) => offered.includes(COGNITO_MFA_NAMES[type]));
+    return { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION', allowedMFATypes };
+  }
+  const sms = name === 'SMS_MFA';
+  return {
+    signInStep: sms ? 'CONFIRM_SIGN_IN_WITH_SMS_CODE' : 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE',
+    codeDeliveryDetails: {
+      deliveryMedium: sms ? 'SMS' : 'EMAIL',
+      destination: parameters['CODE_DELIVERY_DESTINATION'] ?? '',
+      attributeName: sms ? 'phone_number' : 'email',
+    },
+  };
+}
+
+function parseList(json: string | undefined): string[] {
+  try {
+    const value: unknown = JSON.parse(json ?? '[]');
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Cognito answers InitiateAuth with NotAuthorizedException for a wrong password; some emulators
@@ -290,6 +346,34 @@ export async function completeNewPassword(
     ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
   });
   return stepFrom(NEW_PASSWORD, output, input.username, now);
+}
+
+/**
+ * Answers an MFA challenge (`RespondToAuthChallenge`) that a sign-in step returned: the code of
+ * `SMS_MFA`, `EMAIL_OTP` or `SOFTWARE_TOKEN_MFA`, or the factor chosen at `SELECT_MFA_TYPE`
+ * (`'SMS' | 'TOTP' | 'EMAIL'`, which opens that factor's challenge).
+ *
+ * @param input.answer The code (only revealed for the wire call) or the chosen factor.
+ * @returns `signedIn` with tokens, or the next challenge.
+ * @throws {AuthError} `NotAuthorizedError` for a wrong or used code (`serviceErrorName` `CodeMismatchException` or
+ *   `ExpiredCodeException`: the challenge stays open) and for an expired session; `ValidationError` for an answer
+ *   Cognito refuses; `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ */
+export async function answerMfaChallenge(
+  config: UserPoolConfig,
+  input: { challengeName: MfaChallengeName; username: string; session: Secret; answer: Secret },
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<SignInStepResult> {
+  const answer = input.answer.reveal();
+  const value = input.challengeName === 'SELECT_MFA_TYPE' ? (COGNITO_MFA_NAMES[answer as MfaType] ?? answer) : answer;
+  const output = await call(config, MFA, signal, 'RespondToAuthChallenge', {
+    ChallengeName: input.challengeName,
+    ClientId: config.userPoolClientId,
+    Session: input.session.reveal(),
+    ChallengeResponses: { USERNAME: input.username, [ANSWER_KEYS[input.challengeName]]: value },
+  });
+  return stepFrom(MFA, output, input.username, now);
 }
 
 /**

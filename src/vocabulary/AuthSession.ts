@@ -1,4 +1,7 @@
 // What the Promise API answers (DESIGN §2).
+import type { MfaSignInStep } from './statechartContract.js';
+
+export type { CodeDeliveryDetails, MfaSignInStep, MfaType } from './statechartContract.js';
 
 /**
  * Temporary AWS credentials, as the AWS SDK v3 expects them. `secretAccessKey` and
@@ -48,10 +51,13 @@ export interface SignInOutput {
   /** True once the user is signed in; false while a step is still to be answered. */
   isSignedIn: boolean;
   /**
-   * What the app does next: `DONE` when signed in; `CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED`
-   * when Cognito asks for a new password, given with {@link AuthApi.confirmSignIn}.
+   * What the app does next: `DONE` when signed in; otherwise the step to answer with
+   * {@link AuthApi.confirmSignIn}: `CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED` (the new password),
+   * `CONFIRM_SIGN_IN_WITH_SMS_CODE` / `CONFIRM_SIGN_IN_WITH_EMAIL_CODE` (the code sent, see
+   * `codeDeliveryDetails`), `CONFIRM_SIGN_IN_WITH_TOTP_CODE` (the authenticator app's code), or
+   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` (one of `allowedMFATypes`, e.g. `'TOTP'`).
    */
-  nextStep: { signInStep: 'DONE' | 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' };
+  nextStep: { signInStep: 'DONE' } | { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } | MfaSignInStep;
 }
 
 /** What {@link AuthApi.fetchAuthSession} resolves with: the current session, renewed if need be. */

@@ -104,8 +104,43 @@ export interface SignInRequest {
   authFlowType?: SignInAuthFlowType;
 }
 
+/** A second factor, by Amplify's names. */
+export type MfaType = 'SMS' | 'TOTP' | 'EMAIL';
+
+/** Where Cognito sent a sign-in code, as it tells it (the destination masked). */
+export interface CodeDeliveryDetails {
+  /** `SMS` or `EMAIL`. */
+  deliveryMedium: 'SMS' | 'EMAIL';
+  /** Where the code went, masked by Cognito, e.g. `+*******0123`. */
+  destination: string;
+  /** The user attribute the code went to. */
+  attributeName: 'phone_number' | 'email';
+}
+
+/** The MFA step a sign-in waits at, with what the app shows the user (no secret). */
+export type MfaSignInStep =
+  | { signInStep: 'CONFIRM_SIGN_IN_WITH_SMS_CODE' | 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE'; codeDeliveryDetails: CodeDeliveryDetails }
+  | { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' }
+  | { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION'; allowedMFATypes: MfaType[] };
+
+/** The MFA challenges the library answers, by Cognito's names. */
+export type MfaChallengeName = 'SMS_MFA' | 'EMAIL_OTP' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE';
+
+/** An open sign-in challenge, kept in memory beside the machine: its session is a secret. */
+export interface PendingChallenge {
+  /** The user the answer names (Cognito's, which differs from the typed one for an alias). */
+  username: string;
+  /** The challenge session, valid for minutes. */
+  session: Secret;
+  /** Set for an MFA challenge: which one, and the step the app sees. */
+  mfa?: { challengeName: MfaChallengeName; step: MfaSignInStep };
+}
+
 /** What a sign-in step ended in, without its secrets (tokens and challenge sessions stay in the vault). */
-export type SignInStepOutcome = { kind: 'signedIn'; session: SessionSummary } | { kind: 'newPasswordRequired' };
+export type SignInStepOutcome =
+  | { kind: 'signedIn'; session: SessionSummary }
+  | { kind: 'newPasswordRequired' }
+  | { kind: 'mfaRequired' };
 
 /**
  * Events the Promise API sends. Every one carries the request id its caller waits on; the
@@ -115,7 +150,7 @@ export type AuthEvent =
   | ({ type: 'federate'; requestId: number } & FederationRequest)
   | { type: 'federation.clear'; requestId: number }
   | ({ type: 'signIn'; requestId: number } & SignInRequest)
-  | { type: 'signIn.confirm'; requestId: number; newPassword: Secret }
+  | { type: 'signIn.confirm'; requestId: number; challengeResponse: Secret }
   | { type: 'signOut'; requestId: number; global: boolean }
   | { type: 'session.fetch'; requestId: number; forceRefresh: boolean; now: number; synced?: boolean };
 

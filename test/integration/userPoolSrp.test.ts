@@ -218,7 +218,7 @@ describe('signIn with USER_SRP_AUTH against the emulator', () => {
     await expect(auth.signIn({ username, password: NEW_PASSWORD, options: SRP })).resolves.toMatchObject({ isSignedIn: true });
   });
 
-  it('refuses a second-factor challenge after the password claim by name', async () => {
+  it('stops at the second factor after the password claim, and its code signs in', async () => {
     const username = await newUser({ attributes: { phone_number: '+15555550123' } });
     await admin.send(
       new AdminSetUserMFAPreferenceCommand({
@@ -229,11 +229,14 @@ describe('signIn with USER_SRP_AUTH against the emulator', () => {
     );
     const auth = newAuth();
     recordRequests();
-    const error = await failure(auth.signIn({ username, password: PASSWORD, options: SRP }));
-    expect(error.name).toBe('NotAuthorizedError' satisfies AuthErrorName);
-    expect(error.message).toContain('SMS_MFA');
+    await expect(auth.signIn({ username, password: PASSWORD, options: SRP })).resolves.toMatchObject({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_SMS_CODE' },
+    });
     expect(userPoolSteps()).toEqual(['InitiateAuth:USER_SRP_AUTH', 'RespondToAuthChallenge:PASSWORD_VERIFIER']);
-    expect(stateOf(auth)).toContain('signedOut');
+    const code = emu.messages({ username, channel: 'SMS' }).at(-1)?.code as string;
+    await expect(auth.confirmSignIn({ challengeResponse: code })).resolves.toMatchObject({ isSignedIn: true });
+    expect(userPoolSteps().at(-1)).toBe('RespondToAuthChallenge:SMS_MFA');
   });
 
   it('works with an app client that allows SRP only, where the password flow is refused', async () => {

@@ -109,6 +109,7 @@ describe('the warm path of fetchAuthSession', () => {
             deferredFetches: [],
             restoreProblems: [],
             returnAfterSync: null,
+            openChallenge: null,
           };
           const event: SessionFetchEvent = { type: 'session.fetch', requestId: 7, forceRefresh, now: NOW };
           const snapshot = authMachine.resolveState({ value: value as never, context });

@@ -81,7 +81,7 @@ const userPoolEvents: ModelEvent[] = [
   done('signInWithPassword', { kind: 'signedIn', session: userPoolSummary }),
   done('signInWithPassword', { kind: 'newPasswordRequired' }),
   failed('signInWithPassword', awsError('NotAuthorizedException')),
-  { type: 'signIn.confirm', requestId: 6, newPassword: new Secret('model-new-password') },
+  { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-new-password') },
   done('completeNewPassword', { kind: 'signedIn', session: userPoolSummary }),
   failed('completeNewPassword', awsError('InvalidPasswordException')),
   done('federateUserPoolSession', userPoolSummary),

@@ -34,7 +34,7 @@ function uniqueName(prefix: string): string {
 }
 
 function remember(result: SignInStepResult): SignInStepResult {
-  if (result.kind === 'newPasswordRequired') secretsSeen.add(result.session.reveal());
+  if (result.kind !== 'signedIn') secretsSeen.add(result.session.reveal());
   else {
     secretsSeen.add(result.tokens.idToken.reveal());
     secretsSeen.add(result.tokens.accessToken.reveal());
@@ -154,7 +154,7 @@ describe('signInWithPassword', () => {
 
   it('refuses challenges it does not answer yet, naming the challenge', async () => {
     let challengeNow = '';
-    const challenges = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'MFA_SETUP', 'SELECT_MFA_TYPE', 'CUSTOM_CHALLENGE', 'DEVICE_SRP_AUTH', 'PASSWORD_VERIFIER'];
+    const challenges = ['MFA_SETUP', 'CUSTOM_CHALLENGE', 'DEVICE_SRP_AUTH', 'PASSWORD_VERIFIER'];
     await withStub(
       () => ({ status: 200, body: { ChallengeName: challengeNow, Session: 'stub-session', ChallengeParameters: {} } }),
       async (config) => {
@@ -165,6 +165,43 @@ describe('signInWithPassword', () => {
           );
           expect(error.message).toContain(challengeNow);
           expect(error.message).toContain('not supported yet');
+        }
+      },
+    );
+  });
+
+  it('reads the MFA challenges into sign-in steps, keeping the session masked', async () => {
+    const answers: Record<string, { parameters: Record<string, string>; step: unknown }> = {
+      SMS_MFA: {
+        parameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: '+*******0123' },
+        step: {
+          signInStep: 'CONFIRM_SIGN_IN_WITH_SMS_CODE',
+          codeDeliveryDetails: { deliveryMedium: 'SMS', destination: '+*******0123', attributeName: 'phone_number' },
+        },
+      },
+      EMAIL_OTP: {
+        parameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 's***@e***' },
+        step: {
+          signInStep: 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE',
+          codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 's***@e***', attributeName: 'email' },
+        },
+      },
+      SOFTWARE_TOKEN_MFA: { parameters: {}, step: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' } },
+      SELECT_MFA_TYPE: {
+        parameters: { MFAS_CAN_CHOOSE: '["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]' },
+        step: { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION', allowedMFATypes: ['TOTP', 'EMAIL'] },
+      },
+    };
+    let challengeNow = '';
+    await withStub(
+      () => ({ status: 200, body: { ChallengeName: challengeNow, Session: 'stub-session', ChallengeParameters: answers[challengeNow]!.parameters } }),
+      async (config) => {
+        for (challengeNow of Object.keys(answers)) {
+          const result = await signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD) });
+          expect(result).toMatchObject({ kind: 'mfaRequired', challengeName: challengeNow, username: 'someone', step: answers[challengeNow]!.step });
+          if (result.kind !== 'mfaRequired') throw new Error('expected mfaRequired');
+          expect(JSON.stringify(result)).not.toContain('stub-session');
+          expect(result.session.reveal()).toBe('stub-session');
         }
       },
     );

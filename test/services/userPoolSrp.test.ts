@@ -156,10 +156,15 @@ describe('signInWithPassword with USER_SRP_AUTH', () => {
     expect(error.message).toContain('CUSTOM_CHALLENGE');
   });
 
-  it('refuses a challenge after the claim by name', async () => {
-    const { config } = await stub([verifier(), { body: { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's', ChallengeParameters: {} } }]);
+  it('refuses a challenge it does not answer after the claim by name', async () => {
+    const { config } = await stub([verifier(), { body: { ChallengeName: 'CUSTOM_CHALLENGE', Session: 's', ChallengeParameters: {} } }]);
     const error = await rejection(srpSignIn(config), 'NotAuthorizedError');
-    expect(error.message).toContain('SOFTWARE_TOKEN_MFA');
+    expect(error.message).toContain('CUSTOM_CHALLENGE');
+  });
+
+  it('stops at an MFA challenge after the claim', async () => {
+    const { config } = await stub([verifier(), { body: { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's', ChallengeParameters: {} } }]);
+    await expect(srpSignIn(config)).resolves.toMatchObject({ kind: 'mfaRequired', challengeName: 'SOFTWARE_TOKEN_MFA' });
   });
 
   it('maps a refused claim to NotAuthorizedError', async () => {
