@@ -45,9 +45,11 @@ export default [
     // 20 kB until the shared-session hardening (compare-and-set re-reads, stricter login-key and
     // inspector checks, the memory backend's lock: about 0.4 kB) and the warm fetchAuthSession
     // path (about 0.1 kB); 21.1 kB since the renewBeforeExpiryMs and deadlineMs options (their
-    // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB).
+    // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB);
+    // 21.4 kB since the MFA sign-in steps (the machine's awaitingMfa and answeringMfa states, their
+    // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily).
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.1 kB',
+    limit: '21.4 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

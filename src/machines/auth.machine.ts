@@ -523,7 +523,7 @@ export const authMachine = setup({
       on: { 'session.fetch': { actions: 'deferFetch' } },
     },
     signingIn: {
-      description: 'User-pool sign-in (USER_PASSWORD_AUTH or USER_SRP_AUTH), and the new-password and MFA challenges.',
+      description: 'User-pool sign-in (USER_PASSWORD_AUTH or USER_SRP_AUTH) and its challenges (new password, MFA).',
       entry: 'rememberRequest',
       initial: 'verifyingPassword',
       on: { 'session.fetch': { actions: 'deferFetch' } },
@@ -615,7 +615,7 @@ export const authMachine = setup({
           },
         },
         awaitingMfa: {
-          description: 'Cognito wants a second factor (a code, a choice of factor): confirmSignIn({ challengeResponse }).',
+          description: 'Cognito wants a second factor (its code, or which one): confirmSignIn({ challengeResponse }).',
           entry: ['openMfaChallenge', 'replayDeferredFetches'],
           on: {
             'signIn.confirm': { target: 'answeringMfa', actions: 'rememberRequest' },

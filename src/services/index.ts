@@ -18,4 +18,4 @@ export type { SignInStepResult, UserPoolConfig } from './userPool.js';
 export { createSessionStore } from '../storage/createSessionStore.js';
 export type { SessionStoreOptions } from '../storage/createSessionStore.js';
 export type { SessionBinding } from '../vocabulary/SessionRecord.js';
-export type { RestoreOutput, SignInStepOutcome } from '../vocabulary/statechartContract.js';
+export type { MfaChallengeName, PendingChallenge, RestoreOutput, SignInStepOutcome } from '../vocabulary/statechartContract.js';

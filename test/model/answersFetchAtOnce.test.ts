@@ -28,6 +28,8 @@ const STATES = [
   { signingIn: 'awaitingNewPassword' },
   { signingIn: 'fetchingGuestCredentials' },
   { signingIn: 'confirmingNewPassword' },
+  { signingIn: 'awaitingMfa' },
+  { signingIn: 'answeringMfa' },
   { signedIn: 'federatingUserPool' },
   { signedIn: 'active' },
   { signedIn: 'refreshingTokens' },

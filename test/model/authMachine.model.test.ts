@@ -84,6 +84,12 @@ const userPoolEvents: ModelEvent[] = [
   { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-new-password') },
   done('completeNewPassword', { kind: 'signedIn', session: userPoolSummary }),
   failed('completeNewPassword', awsError('InvalidPasswordException')),
+  done('signInWithPassword', { kind: 'mfaRequired' }),
+  done('answerMfaChallenge', { kind: 'signedIn', session: userPoolSummary }),
+  done('answerMfaChallenge', { kind: 'mfaRequired' }),
+  // A wrong code keeps the challenge open; a refused session ends the sign-in.
+  failed('answerMfaChallenge', awsError('CodeMismatchException')),
+  failed('answerMfaChallenge', awsError('NotAuthorizedException')),
   done('federateUserPoolSession', userPoolSummary),
   failed('federateUserPoolSession', awsError('TooManyRequestsException')),
   { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 },
@@ -137,6 +143,7 @@ function expectedHubEvents(event: ModelEvent): AuthHubEventName[] {
       return (event.error as AuthError).name === 'NotAuthorizedError' ? ['sessionExpired'] : [];
     case 'xstate.done.actor.signInWithPassword':
     case 'xstate.done.actor.completeNewPassword':
+    case 'xstate.done.actor.answerMfaChallenge':
       return (event.output as { kind: string }).kind === 'signedIn' ? ['signedIn'] : [];
     case 'xstate.done.actor.refreshUserPoolTokens':
       return ['tokenRefresh'];
@@ -156,6 +163,7 @@ function serializeState(snapshot: Snapshot): string {
     session: c.session?.kind ?? null,
     refused: c.session?.refused === true,
     returnAfterSync: c.returnAfterSync,
+    openChallenge: c.openChallenge,
     active: c.activeRequestId,
     // Which kinds of fetch wait matters to the guards; how many of each does not.
     deferred: [...new Set(c.deferredFetches.map((f) => `${f.forceRefresh}/${f.synced === true}`))].sort(),

@@ -78,7 +78,7 @@ function fakeJwt(claims: Record<string, unknown>): string {
   return `${part({ alg: 'none' })}.${part(claims)}.sig`;
 }
 
-/** User-pool calls behind the gate; a release's choice `newPasswordRequired` opens the challenge. */
+/** User-pool calls behind the gate; a release's choice `newPasswordRequired` or `mfaRequired` opens that challenge. */
 export function createGatedUserPoolService(gate: Gate, now: () => number): UserPoolService {
   let n = 0;
   const tokens = () => ({
@@ -87,13 +87,23 @@ export function createGatedUserPoolService(gate: Gate, now: () => number): UserP
     refreshToken: new Secret('gated-refresh'),
     expiration: now() + 3_600_000,
   });
-  const step = (choice?: string): SignInStepResult =>
-    choice === 'newPasswordRequired'
-      ? { kind: 'newPasswordRequired', session: new Secret('gated-challenge'), username: 'model-user' }
-      : { kind: 'signedIn', tokens: tokens(), username: 'model-user', userId: 'user-sub' };
+  const step = (choice?: string): SignInStepResult => {
+    if (choice === 'newPasswordRequired') return { kind: 'newPasswordRequired', session: new Secret('gated-challenge'), username: 'model-user' };
+    if (choice === 'mfaRequired') {
+      return {
+        kind: 'mfaRequired',
+        challengeName: 'SOFTWARE_TOKEN_MFA',
+        session: new Secret('gated-challenge'),
+        username: 'model-user',
+        step: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' },
+      };
+    }
+    return { kind: 'signedIn', tokens: tokens(), username: 'model-user', userId: 'user-sub' };
+  };
   return {
     signInWithPassword: (_config, _input, signal) => gate.hold('userPool', 'InitiateAuth', step, signal),
     completeNewPassword: (_config, _input, signal) => gate.hold('userPool', 'RespondToAuthChallenge', step, signal),
+    answerMfaChallenge: (_config, _input, signal) => gate.hold('userPool', 'RespondToAuthChallenge', step, signal),
     refreshUserPoolTokens: (_config, _input, signal) => gate.hold('userPool', 'InitiateAuth', tokens, signal),
     globalSignOut: (_config, _input, signal) => gate.hold('userPool', 'GlobalSignOut', () => undefined, signal),
   };
@@ -111,6 +121,7 @@ export function createGatedStorage(gate: Gate): SecureStorage & { items: Map<str
 }
 
 export function awsError(name: string): AuthError {
-  const authName = name === 'NotAuthorizedException' ? 'NotAuthorizedError' : name === 'StorageError' ? 'StorageError' : 'ServiceError';
+  const authName =
+    name === 'NotAuthorizedException' || name === 'CodeMismatchException' ? 'NotAuthorizedError' : name === 'StorageError' ? 'StorageError' : 'ServiceError';
   return new AuthError(authName, { message: `scripted ${name}`, serviceErrorName: name });
 }
