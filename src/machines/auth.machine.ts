@@ -128,15 +128,6 @@ function errorOf(event: unknown): unknown {
 }
 
 /**
- * The auth statechart. Read it top to bottom as the diagram:
- * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
- * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
- * with renewal inside `federated` and `signedIn`, guest credentials inside `signedOut`, and
- * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
- * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
- * `cognito-auth-machine/services`.
- */
-/**
  * A fetch while a sign-in challenge is open (new password, second factor): a shared session is
  * re-read first; still signed out until the challenge is answered, so guest credentials are
  * renewed here too; else it is answered at once.
@@ -154,6 +145,15 @@ const signInStepDone = [
   { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
 ] as const;
 
+/**
+ * The auth statechart. Read it top to bottom as the diagram:
+ * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
+ * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
+ * with renewal inside `federated` and `signedIn`, guest credentials inside `signedOut`, and
+ * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
+ * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
+ * `cognito-auth-machine/services`.
+ */
 export const authMachine = setup({
   types: {
     context: {} as AuthMachineContext,
