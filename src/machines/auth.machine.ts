@@ -128,24 +128,6 @@ function errorOf(event: unknown): unknown {
 }
 
 /**
- * A fetch while a sign-in challenge is open (new password, second factor): a shared session is
- * re-read first; still signed out until the challenge is answered, so guest credentials are
- * renewed here too; else it is answered at once.
- */
-const fetchWhileChallengeOpen = [
-  { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: ['deferSyncedFetch', 'rememberChallenge'] },
-  { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
-  { actions: 'settleEvent' },
-] as const;
-
-/** Where a sign-in step (the password, or a new one) leads: another challenge, or signed in. */
-const signInStepDone = [
-  { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
-  { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
-  { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
-] as const;
-
-/**
  * The auth statechart. Read it top to bottom as the diagram:
  * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
  * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
@@ -555,7 +537,11 @@ export const authMachine = setup({
               const { username, password, authFlowType } = event as Extract<AuthEvent, { type: 'signIn' }>;
               return { username, password, ...(authFlowType ? { authFlowType } : {}) };
             },
-            onDone: signInStepDone,
+            onDone: [
+              { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
+              { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
+            ],
             onError: [
               { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
               { target: '#auth.signedOut', actions: 'rejectActiveRequest' },
@@ -568,7 +554,16 @@ export const authMachine = setup({
           on: {
             'signIn.confirm': { target: 'confirmingNewPassword', actions: 'rememberRequest' },
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
-            'session.fetch': fetchWhileChallengeOpen,
+            'session.fetch': [
+              {
+                guard: 'isSharedAndUnsynced',
+                target: '#auth.syncing',
+                actions: ['deferSyncedFetch', 'rememberChallenge'],
+              },
+              // Still signed out until the challenge is answered: guest credentials are renewed here too.
+              { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
+              { actions: 'settleEvent' },
+            ],
           },
         },
         fetchingGuestCredentials: {
@@ -607,7 +602,11 @@ export const authMachine = setup({
             id: 'completeNewPassword',
             src: 'completeNewPassword',
             input: ({ event }) => ({ newPassword: (event as Extract<AuthEvent, { type: 'signIn.confirm' }>).challengeResponse }),
-            onDone: signInStepDone,
+            onDone: [
+              { guard: 'newPasswordRequired', target: 'awaitingNewPassword', actions: 'settleActiveRequest' },
+              { guard: 'mfaRequired', target: 'awaitingMfa', actions: 'settleActiveRequest' },
+              { target: '#auth.signedIn', actions: ['keepSignedInSession', 'settleActiveRequest', 'emitSignedIn'] },
+            ],
             onError: [
               { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: ['rejectActiveRequest', 'markDeferredFetchesSynced'] },
               // The challenge stays open: the app can try another password.
@@ -621,7 +620,15 @@ export const authMachine = setup({
           on: {
             'signIn.confirm': { target: 'answeringMfa', actions: 'rememberRequest' },
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },
-            'session.fetch': fetchWhileChallengeOpen,
+            'session.fetch': [
+              {
+                guard: 'isSharedAndUnsynced',
+                target: '#auth.syncing',
+                actions: ['deferSyncedFetch', 'rememberChallenge'],
+              },
+              { guard: 'guestCredentialsNeeded', target: 'fetchingGuestCredentials', actions: 'deferFetch' },
+              { actions: 'settleEvent' },
+            ],
           },
         },
         answeringMfa: {
