@@ -48,8 +48,10 @@ export default [
     // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB);
     // 21.4 kB since the MFA sign-in steps (the machine's awaitingMfa and answeringMfa states, their
     // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily).
+    // 21.42 kB since setting up MFA during sign-in (the machine's wrong-code guard also names
+    // EnableSoftwareTokenMFAException, a wrong first authenticator code: 12 B measured; the rest loads lazily).
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.4 kB',
+    limit: '21.42 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

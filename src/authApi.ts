@@ -46,8 +46,8 @@ export interface SignInInput {
      * password never leaves the device (app clients allow it by default). `'USER_PASSWORD_AUTH'`:
      * the password is sent over TLS (the app client must allow it).
      *
-     * Default `'USER_PASSWORD_AUTH'` for now; a later release makes `'USER_SRP_AUTH'` the default,
-     * together with the MFA sign-in steps. Pass it explicitly to keep a flow across that change.
+     * Default `'USER_SRP_AUTH'`, as Amplify's; pass `'USER_PASSWORD_AUTH'` for a user pool or
+     * emulator that offers no SRP.
      */
     authFlowType?: SignInAuthFlowType;
   };
@@ -114,9 +114,10 @@ export interface AuthApi {
    */
   getCurrentUser(): Promise<{ username: string; userId: string }>;
   /**
-   * User-pool sign-in, with `options.authFlowType` `'USER_PASSWORD_AUTH'` (the default for now; a
-   * later release switches the default to `'USER_SRP_AUTH'` with the MFA steps) or `'USER_SRP_AUTH'`.
-   * Resolves with the next step when Cognito asks for a new password.
+   * User-pool sign-in, with `options.authFlowType` `'USER_SRP_AUTH'` (the default) or
+   * `'USER_PASSWORD_AUTH'`. Resolves with `DONE`, or with the next step when Cognito asks for more:
+   * a new password, an MFA code, a choice of factor, or setting up a factor (an authenticator app,
+   * an email address); answer it with {@link AuthApi.confirmSignIn}.
    *
    * @throws {AuthError} `ValidationError` for bad input (nothing is sent), `InvalidStateError` when not
    *   signed out, `NotAuthorizedError` for a wrong username or password, `ServiceError` for network and
@@ -125,11 +126,14 @@ export interface AuthApi {
   signIn(input: SignInInput): Promise<SignInOutput>;
   /**
    * Answers the step {@link AuthApi.signIn} stopped at: `challengeResponse` is the new password, the
-   * SMS, email or authenticator code (secrets, never logged or stored), or at
-   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` the chosen factor (`'SMS'`, `'TOTP'` or `'EMAIL'`).
+   * SMS, email or authenticator code (secrets, never logged or stored); at
+   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` or `CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION` the chosen
+   * factor (one of `allowedMFATypes`); at `CONTINUE_SIGN_IN_WITH_TOTP_SETUP` the first code of the
+   * authenticator app set up with `totpSetupDetails`; at `CONTINUE_SIGN_IN_WITH_EMAIL_SETUP` the email
+   * address that will receive the codes.
    *
    * @throws {AuthError} `InvalidStateError` when there is no challenge to answer; `ValidationError`
-   *   when the answer is empty, not one of `allowedMFATypes`, or a password that breaks the pool's
+   *   when the answer is empty, not one of `allowedMFATypes`, not an email address where one is asked for, or a password that breaks the pool's
    *   policy; `NotAuthorizedError` for a wrong code (the step stays open: try again) and when the
    *   challenge expired or was refused (sign in again); `ServiceError` for network and service failures.
    */
@@ -248,22 +252,38 @@ function federationAdvice(actor: AuthCore['actor']): string {
 
 function signInOutput(core: AuthCore): SignInOutput {
   if (core.actor.getSnapshot().matches('signedIn')) return { isSignedIn: true, nextStep: { signInStep: 'DONE' } };
-  // The step's details (where a code went, the factors to choose from) are kept with the challenge.
-  const mfa = core.vault()?.pendingChallenge?.mfa;
+  // The step's details (where a code went, the factors to choose from, the authenticator's
+  // secret) are kept with the challenge; the app gets a copy it may change freely.
+  const step = core.vault()?.pendingChallenge?.mfa?.step;
   return {
     isSignedIn: false,
-    nextStep: mfa ? structuredClone(mfa.step) : { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' },
+    nextStep: step
+      ? {
+          ...step,
+          ...('allowedMFATypes' in step ? { allowedMFATypes: [...step.allowedMFATypes] } : {}),
+          ...('codeDeliveryDetails' in step ? { codeDeliveryDetails: { ...step.codeDeliveryDetails } } : {}),
+          ...('totpSetupDetails' in step ? { totpSetupDetails: { ...step.totpSetupDetails } } : {}),
+        }
+      : { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' },
   };
 }
 
-/** At `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` the answer is one of the factors offered. */
-function assertMfaChoice(core: AuthCore, challengeResponse: string): void {
+/**
+ * Answers checked before anything is sent: at a choice of factors (to use or to set up), one of
+ * those offered; at `CONTINUE_SIGN_IN_WITH_EMAIL_SETUP`, an email address.
+ */
+function assertMfaAnswer(core: AuthCore, challengeResponse: string): void {
   const step = core.vault()?.pendingChallenge?.mfa?.step;
-  if (step?.signInStep !== 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION' || !core.actor.getSnapshot().matches({ signingIn: 'awaitingMfa' })) return;
-  assertValid(
-    (step.allowedMFATypes as string[]).includes(challengeResponse),
-    `challengeResponse must be one of ${step.allowedMFATypes.map((type) => `'${type}'`).join(', ')}.`,
-  );
+  if (!step || !core.actor.getSnapshot().matches({ signingIn: 'awaitingMfa' })) return;
+  if ('allowedMFATypes' in step) {
+    assertValid(
+      (step.allowedMFATypes as string[]).includes(challengeResponse),
+      `challengeResponse must be one of ${step.allowedMFATypes.map((type) => `'${type}'`).join(', ')}.`,
+    );
+  }
+  if (step.signInStep === 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP') {
+    assertValid(/^[^\s@]+@[^\s@]+$/.test(challengeResponse), 'challengeResponse must be the email address to send sign-in codes to.');
+  }
 }
 
 /**
@@ -354,7 +374,7 @@ class AuthApiBodies implements AuthApi {
     assertUsername(username);
     assertPassword(password, 'password');
     assertPlainOptions(options, 'signIn options');
-    const { authFlowType = 'USER_PASSWORD_AUTH' } = readOptions(options, 'signIn options');
+    const { authFlowType = 'USER_SRP_AUTH' } = readOptions(options, 'signIn options');
     assertValid(
       AUTH_FLOW_TYPES.includes(authFlowType),
       `options.authFlowType must be one of ${AUTH_FLOW_TYPES.map((flow) => `'${flow}'`).join(', ')}.`,
@@ -382,7 +402,7 @@ class AuthApiBodies implements AuthApi {
     const { challengeResponse } = readOptions(input, 'confirmSignIn input');
     assertPassword(challengeResponse, 'challengeResponse');
     const core = this.#core;
-    assertMfaChoice(core, challengeResponse);
+    assertMfaAnswer(core, challengeResponse);
     const event = (requestId: number): AuthEvent => ({
       type: 'signIn.confirm',
       requestId,

@@ -17,6 +17,7 @@ export type {
   MfaSignInStep,
   MfaType,
   SignInOutput,
+  TotpSetupDetails,
 } from './vocabulary/AuthSession.js';
 export { authMachine, RENEW_BEFORE_EXPIRY_MS } from './machines/auth.machine.js';
 export type { AuthMachine, AuthMachineContext, AuthMachineInput } from './machines/auth.machine.js';

@@ -333,10 +333,13 @@ async function afterFirstFactor(ctx: UserPoolContext, pool: UserPool, client: Us
   const usable = usableMfa(pool, user);
   if (usable.length === 0) {
     if (pool.MfaConfiguration === 'ON') {
-      if (!pool.mfa.totp) {
+      // What a user can set up while signing in: an authenticator app, or email codes to an address
+      // given in the answer. (An SMS factor needs a phone number the user already has.)
+      const canSetUp = [...(pool.mfa.totp ? ['SOFTWARE_TOKEN_MFA'] : []), ...(pool.mfa.email ? ['EMAIL_OTP'] : [])];
+      if (canSetUp.length === 0) {
         throw error('InvalidUserPoolConfigurationException', 'MFA is required, but the user has no second factor and the pool offers none to set up.');
       }
-      return challenge(ctx, pool, client, user, 'MFA_SETUP', { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) });
+      return challenge(ctx, pool, client, user, 'MFA_SETUP', { MFAS_CAN_SETUP: JSON.stringify(canSetUp) });
     }
     return tokensFor(ctx, pool, client, user);
   }
@@ -960,6 +963,17 @@ async function respondToAuthChallenge(ctx: UserPoolContext, input: Input): Promi
       return mfaChallenge(ctx, pool, client, user, answer);
     }
     case 'MFA_SETUP': {
+      const email = responses['EMAIL'];
+      if (email !== undefined) {
+        if (!pool.mfa.email) throw invalidParameter('Email MFA is not enabled for this user pool.');
+        if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalidParameter('Invalid email address format.');
+        // The address becomes the user's (verified by the code that follows) and email their factor.
+        user.attributes.set('email', email);
+        user.attributes.set('email_verified', 'true');
+        user.mfa.enabled.add('EMAIL_OTP');
+        user.mfa.preferred = 'EMAIL_OTP';
+        return mfaChallenge(ctx, pool, client, user, 'EMAIL_OTP');
+      }
       if (!session.setupVerified || !session.setupSecret) {
         throw invalidParameter('The software token is not verified yet: call AssociateSoftwareToken and VerifySoftwareToken with this session first.');
       }

@@ -184,7 +184,7 @@ export const authMachine = setup({
     mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
     awaitsMfa: ({ context }) => context.openChallenge === 'mfa',
     /** Cognito refused the MFA code but not the session: the challenge stays open. */
-    isWrongCode: ({ event }) => /^(CodeMismatch|ExpiredCode)Exception$/.test((errorOf(event) as AuthError).serviceErrorName ?? ''),
+    isWrongCode: ({ event }) => /^(CodeMismatch|ExpiredCode|EnableSoftwareTokenMFA)Exception$/.test((errorOf(event) as AuthError).serviceErrorName ?? ''),
     // The questions a fetch is asked before it is answered (fetchRules, shared with the warm path).
     tokensNeedRefresh: fetchGuard(fetchRules.tokensNeedRefresh),
     userPoolCredentialsNeeded: fetchGuard(fetchRules.userPoolCredentialsNeeded),

@@ -259,7 +259,7 @@ async function keepSignInStep(vault: SessionVault, step: SignInStepResult, signa
 
 /** Cognito refused the code, not the session: the challenge is still open. */
 function isWrongCode(error: AuthError): boolean {
-  return error.serviceErrorName === 'CodeMismatchException' || error.serviceErrorName === 'ExpiredCodeException';
+  return /^(CodeMismatch|ExpiredCode|EnableSoftwareTokenMFA)Exception$/.test(error.serviceErrorName ?? '');
 }
 
 /** What every service function receives: the invoke's input and the state's abort signal. */
@@ -377,7 +377,7 @@ export function createAuthServices({
         const answer = userPoolService.answerMfaChallenge ?? loadedUserPoolCalls.answerMfaChallenge;
         step = await answer(
           requireUserPool(userPool),
-          { challengeName: challenge.mfa.challengeName, username: challenge.username, session: challenge.session, answer: input.answer },
+          { ...challenge.mfa, username: challenge.username, session: challenge.session, answer: input.answer },
           signal,
           clock,
         );

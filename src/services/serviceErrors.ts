@@ -23,6 +23,7 @@ const exceptionTable: Record<string, { name: AuthErrorName; kind: 'auth' | 'tran
   InvalidUserPoolConfigurationException: { name: 'ServiceError', kind: 'config' },
   CodeMismatchException: { name: 'NotAuthorizedError', kind: 'auth' },
   ExpiredCodeException: { name: 'NotAuthorizedError', kind: 'auth' },
+  EnableSoftwareTokenMFAException: { name: 'NotAuthorizedError', kind: 'auth' },
   UnexpectedLambdaException: { name: 'ServiceError', kind: 'transient' },
   InternalErrorExceptionUserPool: { name: 'ServiceError', kind: 'transient' },
 };

@@ -6,7 +6,7 @@ import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { decodeJwtClaims, type JwtClaims } from './http/jwt.js';
 import { toAuthError } from './serviceErrors.js';
 import { clientEphemeral, passwordVerifierResponses, readPasswordVerifierChallenge, srpTimestamp } from './srp.js';
-import type { MfaChallengeName, MfaSignInStep, MfaType, SignInRequest } from '../vocabulary/statechartContract.js';
+import type { MfaChallengeName, MfaSignInStep, MfaType, SignInRequest, TotpSetupDetails } from '../vocabulary/statechartContract.js';
 
 /** Where a Cognito user pool lives and which app client signs users in. */
 export interface UserPoolConfig {
@@ -32,8 +32,8 @@ export type SignInStepResult =
 /** Cognito's names of the second factors, by Amplify's. */
 const COGNITO_MFA_NAMES: Record<MfaType, string> = { SMS: 'SMS_MFA', TOTP: 'SOFTWARE_TOKEN_MFA', EMAIL: 'EMAIL_OTP' };
 
-/** Where each MFA challenge's answer goes in `ChallengeResponses`. */
-const ANSWER_KEYS: Record<MfaChallengeName, string> = {
+/** Where each MFA challenge's answer goes in `ChallengeResponses` (`MFA_SETUP` is answered in steps of its own). */
+const ANSWER_KEYS: Record<Exclude<MfaChallengeName, 'MFA_SETUP'>, string> = {
   SMS_MFA: 'SMS_MFA_CODE',
   EMAIL_OTP: 'EMAIL_OTP_CODE',
   SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
@@ -59,6 +59,7 @@ interface AuthOutput {
 const SIGN_IN = 'Sign-in';
 const NEW_PASSWORD = 'Setting the new password';
 const MFA = 'Answering the MFA challenge';
+const MFA_SETUP = 'Setting up MFA';
 const REFRESH = 'Refreshing the user pool tokens';
 const SIGN_OUT = 'Global sign-out';
 
@@ -171,7 +172,7 @@ function stepFrom(operation: string, output: AuthOutput, username: string, now: 
     const challengeUser = output.ChallengeParameters?.['USER_ID_FOR_SRP'];
     return { kind: 'newPasswordRequired', session: new Secret(output.Session), username: challengeUser || username };
   }
-  if (challenge && challenge in ANSWER_KEYS) {
+  if (challenge && (challenge in ANSWER_KEYS || challenge === 'MFA_SETUP')) {
     const name = challenge as MfaChallengeName;
     if (!output.Session) {
       throw new AuthError('ServiceError', { message: `${operation} failed: Cognito asked for ${name} but gave no session.` });
@@ -190,13 +191,26 @@ function stepFrom(operation: string, output: AuthOutput, username: string, now: 
   return { kind: 'signedIn', tokens, ...userFromIdToken(tokens.idToken) };
 }
 
-/** The step the app sees for an MFA challenge, read from its parameters. */
+/** The factors of a Cognito list parameter (`MFAS_CAN_CHOOSE`, `MFAS_CAN_SETUP`), by Amplify's names. */
+function mfaTypesIn(json: string | undefined, types: MfaType[]): MfaType[] {
+  const offered = parseList(json);
+  return types.filter((type) => offered.includes(COGNITO_MFA_NAMES[type]));
+}
+
+/**
+ * The step the app sees for an MFA challenge, read from its parameters. For `MFA_SETUP` it is the
+ * choice of the factors that can be set up during sign-in (an authenticator app, email: an SMS
+ * factor needs a phone number the user already has); {@link settleSetupChoice} skips a choice of one.
+ */
 function mfaStepFrom(name: MfaChallengeName, parameters: Record<string, string>): MfaSignInStep {
   if (name === 'SOFTWARE_TOKEN_MFA') return { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' };
   if (name === 'SELECT_MFA_TYPE') {
-    const offered = parseList(parameters['MFAS_CAN_CHOOSE']);
-    const allowedMFATypes = (Object.keys(COGNITO_MFA_NAMES) as MfaType[]).filter((type) => offered.includes(COGNITO_MFA_NAMES[type]));
-    return { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION', allowedMFATypes };
+    return { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION', allowedMFATypes: mfaTypesIn(parameters['MFAS_CAN_CHOOSE'], ['SMS', 'TOTP', 'EMAIL']) };
+  }
+  if (name === 'MFA_SETUP') {
+    const allowedMFATypes = mfaTypesIn(parameters['MFAS_CAN_SETUP'], ['TOTP', 'EMAIL']);
+    if (allowedMFATypes.length === 0) throw unsupportedChallenge(MFA_SETUP, `MFA_SETUP (of ${parameters['MFAS_CAN_SETUP'] ?? 'no factor'})`);
+    return { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION', allowedMFATypes };
   }
   const sms = name === 'SMS_MFA';
   return {
@@ -232,19 +246,20 @@ function wrongPassword(error: unknown): AuthError | undefined {
 }
 
 /**
- * Signs a user in with username and password: with `USER_PASSWORD_AUTH` (the default) one
- * `InitiateAuth` that carries the password; with `USER_SRP_AUTH` an `InitiateAuth` with SRP_A, then
+ * Signs a user in with username and password: with `USER_PASSWORD_AUTH` one `InitiateAuth` that
+ * carries the password; with `USER_SRP_AUTH` (the default) an `InitiateAuth` with SRP_A, then
  * the answer to Cognito's `PASSWORD_VERIFIER` challenge (`RespondToAuthChallenge`), so the password
  * never leaves the device.
  *
  * @param input.username The name the user typed (a username or, when the pool allows it, an alias such as the email).
  * @param input.password Only revealed for the wire call (the SRP computation, with `USER_SRP_AUTH`).
- * @param input.authFlowType `USER_PASSWORD_AUTH` (default) or `USER_SRP_AUTH`; the app client must allow it.
+ * @param input.authFlowType `USER_SRP_AUTH` (default) or `USER_PASSWORD_AUTH`; the app client must allow it.
  * @param signal Cancels the call.
  * @param now Clock for the token expiration and the SRP timestamp, in epoch milliseconds.
- * @returns `signedIn` with tokens, or `newPasswordRequired` with the session to answer it with {@link completeNewPassword}.
+ * @returns `signedIn` with tokens, `newPasswordRequired` with the session to answer it with {@link completeNewPassword},
+ *   or `mfaRequired` with the step to answer with {@link answerMfaChallenge}.
  * @throws {AuthError} `NotAuthorizedError` for a wrong password, an unknown, unconfirmed or reset user, or a
- *   challenge this library does not answer yet (MFA, custom, device, ...); `ValidationError` for input Cognito
+ *   challenge this library does not answer (custom, device, ...); `ValidationError` for input Cognito
  *   refuses (a flow the app client does not allow, too); `CancelledError` when `signal` aborts; `ServiceError`
  *   for throttling, network and service failures.
  */
@@ -254,7 +269,7 @@ export async function signInWithPassword(
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<SignInStepResult> {
-  if (input.authFlowType === 'USER_SRP_AUTH') return signInWithSrp(config, input, signal, now);
+  if (input.authFlowType !== 'USER_PASSWORD_AUTH') return signInWithSrp(config, input, signal, now);
   const output = await call(
     config,
     SIGN_IN,
@@ -267,7 +282,7 @@ export async function signInWithPassword(
     },
     wrongPassword,
   );
-  return stepFrom(SIGN_IN, output, input.username, now);
+  return nextStep(config, SIGN_IN, output, input.username, now, signal);
 }
 
 /** USER_SRP_AUTH: SRP_A out, PASSWORD_VERIFIER back, the password claim out, all in one sign-in step. */
@@ -291,7 +306,7 @@ async function signInWithSrp(
     wrongPassword,
   );
   // Anything but PASSWORD_VERIFIER (tokens without a proof, another challenge) is read, or refused by name, as usual.
-  if (started.ChallengeName !== 'PASSWORD_VERIFIER') return stepFrom(SIGN_IN, started, input.username, now);
+  if (started.ChallengeName !== 'PASSWORD_VERIFIER') return nextStep(config, SIGN_IN, started, input.username, now, signal);
   if (!started.Session) {
     throw new AuthError('ServiceError', {
       message: `${SIGN_IN} failed: Cognito sent the PASSWORD_VERIFIER challenge without a session.`,
@@ -319,7 +334,7 @@ async function signInWithSrp(
     },
     wrongPassword,
   );
-  return stepFrom(SIGN_IN, answered, challenge.userIdForSrp, now);
+  return nextStep(config, SIGN_IN, answered, challenge.userIdForSrp, now, signal);
 }
 
 /**
@@ -345,35 +360,137 @@ export async function completeNewPassword(
     Session: input.session.reveal(),
     ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
   });
-  return stepFrom(NEW_PASSWORD, output, input.username, now);
+  return nextStep(config, NEW_PASSWORD, output, input.username, now, signal);
+}
+
+/** The next sign-in step of an answer: its challenge or tokens, with a choice of one factor to set up already made. */
+async function nextStep(
+  config: UserPoolConfig,
+  operation: string,
+  output: AuthOutput,
+  username: string,
+  now: () => number,
+  signal: AbortSignal | undefined,
+): Promise<SignInStepResult> {
+  const step = stepFrom(operation, output, username, now);
+  return step.kind === 'mfaRequired' && step.step.signInStep === 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION' && step.step.allowedMFATypes.length === 1
+    ? settleSetupChoice(config, step, step.step.allowedMFATypes[0]!, signal)
+    : step;
 }
 
 /**
- * Answers an MFA challenge (`RespondToAuthChallenge`) that a sign-in step returned: the code of
- * `SMS_MFA`, `EMAIL_OTP` or `SOFTWARE_TOKEN_MFA`, or the factor chosen at `SELECT_MFA_TYPE`
- * (`'SMS' | 'TOTP' | 'EMAIL'`, which opens that factor's challenge).
+ * The step after choosing the factor to set up: for an authenticator app, Cognito's shared secret
+ * (`AssociateSoftwareToken`, which also renews the challenge session); for email, the address to ask for.
+ */
+async function settleSetupChoice(
+  config: UserPoolConfig,
+  step: Extract<SignInStepResult, { kind: 'mfaRequired' }>,
+  choice: MfaType,
+  signal: AbortSignal | undefined,
+): Promise<SignInStepResult> {
+  if (choice === 'EMAIL') return { ...step, step: { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' } };
+  const associated = (await call(config, MFA_SETUP, signal, 'AssociateSoftwareToken', { Session: step.session.reveal() })) as {
+    SecretCode?: unknown;
+    Session?: unknown;
+  };
+  const secretCode = associated.SecretCode;
+  if (typeof secretCode !== 'string' || !/^[A-Z2-7]+=*$/i.test(secretCode) || typeof associated.Session !== 'string') {
+    throw new AuthError('ServiceError', {
+      message: `${MFA_SETUP} failed: Cognito answered AssociateSoftwareToken without a usable secret or session.`,
+      recoverySuggestion: 'Check the user pool endpoint; the answer did not look like Cognito.',
+    });
+  }
+  return {
+    ...step,
+    session: new Secret(associated.Session),
+    step: { signInStep: 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP', totpSetupDetails: totpSetupDetails(new Secret(secretCode), step.username) },
+  };
+}
+
+/** The authenticator-app setup the app shows: the masked secret, and the `otpauth://` URI for a QR code. */
+function totpSetupDetails(sharedSecret: Secret, username: string): TotpSetupDetails {
+  return {
+    sharedSecret,
+    getSetupUri(appName: string, accountName: string = username): URL {
+      if (typeof appName !== 'string' || appName === '' || typeof accountName !== 'string' || accountName === '') {
+        throw new AuthError('ValidationError', { message: 'getSetupUri takes a non-empty appName and, optionally, a non-empty accountName.' });
+      }
+      const issuer = encodeURIComponent(appName);
+      return new URL(`otpauth://totp/${issuer}:${encodeURIComponent(accountName)}?secret=${sharedSecret.reveal()}&issuer=${issuer}`);
+    },
+  };
+}
+
+/** Cognito answers a wrong authenticator code while setting it up with EnableSoftwareTokenMFAException. */
+function wrongSetupCode(error: unknown): AuthError | undefined {
+  return awsName(error) === 'EnableSoftwareTokenMFAException'
+    ? new AuthError('NotAuthorizedError', {
+        message: `${MFA_SETUP} failed: Cognito answered EnableSoftwareTokenMFAException (the code does not match).`,
+        cause: error,
+        serviceErrorName: 'EnableSoftwareTokenMFAException',
+        recoverySuggestion: 'Enter the current code of the authenticator app again; the step stays open.',
+      })
+    : undefined;
+}
+
+/**
+ * Answers an MFA challenge that a sign-in step returned: the code of `SMS_MFA`, `EMAIL_OTP` or
+ * `SOFTWARE_TOKEN_MFA`, or the factor chosen at `SELECT_MFA_TYPE` (`'SMS' | 'TOTP' | 'EMAIL'`, which
+ * opens that factor's challenge), each with `RespondToAuthChallenge`. At `MFA_SETUP` the answer
+ * depends on the step: the factor to set up (`'TOTP'` gets the shared secret with
+ * `AssociateSoftwareToken`; `'EMAIL'` asks for the address), the authenticator app's first code
+ * (`VerifySoftwareToken`, then `RespondToAuthChallenge`), or the email address to send codes to.
  *
- * @param input.answer The code (only revealed for the wire call) or the chosen factor.
+ * @param input.answer The code (only revealed for the wire call), the chosen factor, or the email address.
+ * @param input.step The step the app answered (needed at `MFA_SETUP`).
  * @returns `signedIn` with tokens, or the next challenge.
- * @throws {AuthError} `NotAuthorizedError` for a wrong or used code (`serviceErrorName` `CodeMismatchException` or
- *   `ExpiredCodeException`: the challenge stays open) and for an expired session; `ValidationError` for an answer
- *   Cognito refuses; `CancelledError` when `signal` aborts; `ServiceError` for throttling, network and service failures.
+ * @throws {AuthError} `NotAuthorizedError` for a wrong or used code (`serviceErrorName` `CodeMismatchException`,
+ *   `ExpiredCodeException` or, while setting up an authenticator, `EnableSoftwareTokenMFAException`: the challenge
+ *   stays open) and for an expired session; `ValidationError` for an answer Cognito refuses; `CancelledError` when
+ *   `signal` aborts; `ServiceError` for throttling, network and service failures.
  */
 export async function answerMfaChallenge(
   config: UserPoolConfig,
-  input: { challengeName: MfaChallengeName; username: string; session: Secret; answer: Secret },
+  input: { challengeName: MfaChallengeName; username: string; session: Secret; answer: Secret; step?: MfaSignInStep },
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<SignInStepResult> {
   const answer = input.answer.reveal();
-  const value = input.challengeName === 'SELECT_MFA_TYPE' ? (COGNITO_MFA_NAMES[answer as MfaType] ?? answer) : answer;
+  const responses: Record<string, string> = { USERNAME: input.username };
+  let session = input.session.reveal();
+  const name = input.challengeName;
+  if (name === 'MFA_SETUP') {
+    const step = input.step?.signInStep;
+    if (step === 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION') {
+      const open = { kind: 'mfaRequired', challengeName: name, session: input.session, username: input.username, step: input.step! } as const;
+      return settleSetupChoice(config, open, answer as MfaType, signal);
+    }
+    if (step === 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') {
+      const verified = (await call(config, MFA_SETUP, signal, 'VerifySoftwareToken', { Session: session, UserCode: answer }, wrongSetupCode)) as {
+        Status?: unknown;
+        Session?: unknown;
+      };
+      if (verified.Status !== 'SUCCESS' || typeof verified.Session !== 'string') {
+        throw new AuthError('NotAuthorizedError', {
+          message: `${MFA_SETUP} failed: Cognito did not accept the authenticator (status ${String(verified.Status)}).`,
+          serviceErrorName: 'EnableSoftwareTokenMFAException',
+          recoverySuggestion: 'Enter the current code of the authenticator app again; the step stays open.',
+        });
+      }
+      session = verified.Session;
+    } else {
+      responses['EMAIL'] = answer;
+    }
+  } else {
+    responses[ANSWER_KEYS[name]] = name === 'SELECT_MFA_TYPE' ? (COGNITO_MFA_NAMES[answer as MfaType] ?? answer) : answer;
+  }
   const output = await call(config, MFA, signal, 'RespondToAuthChallenge', {
-    ChallengeName: input.challengeName,
+    ChallengeName: name,
     ClientId: config.userPoolClientId,
-    Session: input.session.reveal(),
-    ChallengeResponses: { USERNAME: input.username, [ANSWER_KEYS[input.challengeName]]: value },
+    Session: session,
+    ChallengeResponses: responses,
   });
-  return stepFrom(MFA, output, input.username, now);
+  return nextStep(config, MFA, output, input.username, now, signal);
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the Promise API answers (DESIGN §2).
 import type { MfaSignInStep } from './statechartContract.js';
 
-export type { CodeDeliveryDetails, MfaSignInStep, MfaType } from './statechartContract.js';
+export type { CodeDeliveryDetails, MfaSignInStep, MfaType, TotpSetupDetails } from './statechartContract.js';
 
 /**
  * Temporary AWS credentials, as the AWS SDK v3 expects them. `secretAccessKey` and
@@ -54,8 +54,11 @@ export interface SignInOutput {
    * What the app does next: `DONE` when signed in; otherwise the step to answer with
    * {@link AuthApi.confirmSignIn}: `CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED` (the new password),
    * `CONFIRM_SIGN_IN_WITH_SMS_CODE` / `CONFIRM_SIGN_IN_WITH_EMAIL_CODE` (the code sent, see
-   * `codeDeliveryDetails`), `CONFIRM_SIGN_IN_WITH_TOTP_CODE` (the authenticator app's code), or
-   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` (one of `allowedMFATypes`, e.g. `'TOTP'`).
+   * `codeDeliveryDetails`), `CONFIRM_SIGN_IN_WITH_TOTP_CODE` (the authenticator app's code),
+   * `CONTINUE_SIGN_IN_WITH_MFA_SELECTION` (one of `allowedMFATypes`, e.g. `'TOTP'`); and when the
+   * pool requires MFA and the user has none: `CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION` (the factor
+   * to set up), `CONTINUE_SIGN_IN_WITH_TOTP_SETUP` (show `totpSetupDetails`, then answer with the
+   * app's first code) or `CONTINUE_SIGN_IN_WITH_EMAIL_SETUP` (the email address for the codes).
    */
   nextStep: { signInStep: 'DONE' } | { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } | MfaSignInStep;
 }

@@ -100,7 +100,7 @@ export interface SignInRequest {
   username: string;
   /** The password, masked. */
   password: Secret;
-  /** Default `USER_PASSWORD_AUTH`. */
+  /** Default `USER_SRP_AUTH`. */
   authFlowType?: SignInAuthFlowType;
 }
 
@@ -117,14 +117,28 @@ export interface CodeDeliveryDetails {
   attributeName: 'phone_number' | 'email';
 }
 
-/** The MFA step a sign-in waits at, with what the app shows the user (no secret). */
+/** What an authenticator app needs to be set up: the shared secret (masked), and a way to show it. */
+export interface TotpSetupDetails {
+  /** The key the authenticator app derives its codes from (base32), masked; `reveal()` it to show it as text. */
+  sharedSecret: Secret;
+  /**
+   * The `otpauth://totp/…` URI authenticator apps read from a QR code, labelled
+   * `appName:accountName` (default: the username). It holds the shared secret: render it as a QR
+   * code, never log or store it.
+   */
+  getSetupUri(appName: string, accountName?: string): URL;
+}
+
+/** The MFA step a sign-in waits at, with what the app shows the user (secrets masked). */
 export type MfaSignInStep =
   | { signInStep: 'CONFIRM_SIGN_IN_WITH_SMS_CODE' | 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE'; codeDeliveryDetails: CodeDeliveryDetails }
   | { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' }
-  | { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION'; allowedMFATypes: MfaType[] };
+  | { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION' | 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION'; allowedMFATypes: MfaType[] }
+  | { signInStep: 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP'; totpSetupDetails: TotpSetupDetails }
+  | { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' };
 
-/** The MFA challenges the library answers, by Cognito's names. */
-export type MfaChallengeName = 'SMS_MFA' | 'EMAIL_OTP' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE';
+/** The MFA challenges the library answers, by Cognito's names (`MFA_SETUP`: setting a factor up during sign-in). */
+export type MfaChallengeName = 'SMS_MFA' | 'EMAIL_OTP' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP';
 
 /** An open sign-in challenge, kept in memory beside the machine: its session is a secret. */
 export interface PendingChallenge {

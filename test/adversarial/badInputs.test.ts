@@ -85,7 +85,7 @@ beforeAll(async () => {
   instances.signedOut = instance({});
   await Promise.all(Object.values(instances).map((i) => i.auth.ready));
   await instances.federated.auth.federateToIdentityPool(token, AuthProvider.google);
-  await instances.signedIn.auth.signIn({ username: 'alice', password: PASSWORD });
+  await instances.signedIn.auth.signIn({ username: 'alice', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
   await instances.signedIn.auth.fetchAuthSession();
   expect(statePath(instances.federated.auth)).toBe('{"federated":"active"}');
   expect(statePath(instances.signedIn.auth)).toBe('{"signedIn":"active"}');

@@ -88,7 +88,7 @@ describe('D3: with an access group, a failed federation survives fetchAuthSessio
 describe('D4: a global sign-out that runs past the deadline keeps the names of its failures', () => {
   async function signedIn() {
     const s = await setup();
-    await s.auth.signIn({ username: s.env.users.alice.username, password: s.env.users.alice.password });
+    await s.auth.signIn({ username: s.env.users.alice.username, password: s.env.users.alice.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     await s.auth.fetchAuthSession();
     await s.env.addUserPoolFault('GlobalSignOut', 'Hang', 1);
     return s;
@@ -167,7 +167,7 @@ describe('D5: a federation cancelled in the tick it started sends nothing and ke
 describe('D6: a failed save after the new password keeps the challenge open', () => {
   it('is not refused with InvalidStateError by a state that accepts it', async () => {
     const { env, auth, storage } = await setup();
-    await auth.signIn({ username: env.users.bob.username, password: env.users.bob.password });
+    await auth.signIn({ username: env.users.bob.username, password: env.users.bob.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     expect(state(auth)).toBe('{"signingIn":"awaitingNewPassword"}');
     storage.failNextWrite();
     expect((await failure(auth.confirmSignIn({ challengeResponse: 'Bob-New-Passw0rd-1!' }))).name).toBe('StorageError');
@@ -193,7 +193,7 @@ describe('D7: the new-password step handed out expired guest credentials', () =>
     const auth = env.newAuth({ storage: createArmedStorage(), appId: 'defects.app', extra: { allowGuestAccess: true } });
     await auth.ready;
     expect((await auth.fetchAuthSession()).credentials).toBeDefined();
-    await auth.signIn({ username: env.users.bob.username, password: env.users.bob.password });
+    await auth.signIn({ username: env.users.bob.username, password: env.users.bob.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     expect(state(auth)).toBe('{"signingIn":"awaitingNewPassword"}');
     env.clock.advance(2 * 3_600_000);
     const session = await auth.fetchAuthSession({ forceRefresh: true });

@@ -872,7 +872,7 @@ export class SignInCommand extends Command {
     const password = this.password === 'right' ? user.password : 'Wrong-Passw0rd-9!';
     r.ledger.add(password);
     await step(m, r, predictSignIn(m, this.toString(), this.user, this.password === 'right'), () =>
-      r.auth.signIn({ username: user.username, password }),
+      r.auth.signIn({ username: user.username, password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }),
     );
   }
 }
@@ -1524,7 +1524,7 @@ export class ConcurrentCommand extends Command {
         case 'fetchForce':
           return r.auth.fetchAuthSession({ forceRefresh: true });
         case 'signIn':
-          return r.auth.signIn({ username: alice.username, password: alice.password });
+          return r.auth.signIn({ username: alice.username, password: alice.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
         case 'signOut':
           return r.auth.signOut();
         case 'getCurrentUser':

@@ -189,7 +189,7 @@ describe('no secret in anything observable', () => {
     emu.addFault({ operation: 'GetId', error: 'TooManyRequestsException', count: 3 });
     await step('federate, throttled', fed, () => fed.federateToIdentityPool(fresh, AuthProvider.oidc(emu.loginKeys.oidc)), 'ServiceError');
     await step('federate again', fed, () => fed.federateToIdentityPool(fresh, AuthProvider.oidc(emu.loginKeys.oidc)), 'ok');
-    await step('signIn while federated', fed, () => fed.signIn({ username: 'alice', password: ALICE_PASSWORD }), 'InvalidStateError');
+    await step('signIn while federated', fed, () => fed.signIn({ username: 'alice', password: ALICE_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'InvalidStateError');
     await step('clear', fed, () => fed.clearFederationToIdentityPool(), 'ok');
     fed.stop();
     clock.offset = 0;
@@ -197,8 +197,8 @@ describe('no secret in anything observable', () => {
     // ---- user pool ----------------------------------------------------------------------------------
     const up = newAuth('user pool', { userPool: { userPoolId: pool.userPoolId, userPoolClientId: pool.userPoolClientId } });
     await up.ready;
-    await step('signIn, wrong password', up, () => up.signIn({ username: 'alice', password: WRONG }), 'NotAuthorizedError');
-    await step('signIn, temporary password', up, () => up.signIn({ username: 'bob', password: BOB_TEMPORARY }), 'ok');
+    await step('signIn, wrong password', up, () => up.signIn({ username: 'alice', password: WRONG, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'NotAuthorizedError');
+    await step('signIn, temporary password', up, () => up.signIn({ username: 'bob', password: BOB_TEMPORARY, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ok');
     userPoolProxy.faults.add('RespondToAuthChallenge', 'InternalErrorException', 3);
     await step('confirmSignIn, 5xx', up, () => up.confirmSignIn({ challengeResponse: BOB_NEW }), 'ServiceError');
     await step('confirmSignIn', up, () => up.confirmSignIn({ challengeResponse: BOB_NEW }), 'ok');
@@ -209,11 +209,11 @@ describe('no secret in anything observable', () => {
     await step('refresh, throttled', up, () => up.fetchAuthSession({ forceRefresh: true }), 'ServiceError');
     userPoolProxy.faults.add('InitiateAuth', 'NotAuthorizedException', 1);
     await step('refresh refused', up, () => up.fetchAuthSession({ forceRefresh: true }), 'SessionExpiredError');
-    await step('signIn alice', up, () => up.signIn({ username: 'alice', password: ALICE_PASSWORD }), 'ok');
+    await step('signIn alice', up, () => up.signIn({ username: 'alice', password: ALICE_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ok');
     await step('getCurrentUser', up, () => up.getCurrentUser(), 'ok');
     userPoolProxy.faults.add('GlobalSignOut', 'NotAuthorizedException', 1);
     await step('global signOut refused', up, () => up.signOut({ global: true }), 'NotAuthorizedError');
-    await step('signIn bob', up, () => up.signIn({ username: 'bob', password: BOB_NEW }), 'ok');
+    await step('signIn bob', up, () => up.signIn({ username: 'bob', password: BOB_NEW, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ok');
     await step('global signOut', up, () => up.signOut({ global: true }), 'ok');
     up.stop();
 

@@ -263,7 +263,7 @@ async function newUser(options: { password?: string; permanent?: boolean } = {})
 async function signedIn(user?: { username: string; password: string }, extra: Parameters<typeof newAuth>[0] = {}) {
   const who = user ?? (await newUser());
   const tracked = newAuth(extra);
-  const output = await ok(tracked.auth.signIn({ username: who.username, password: who.password }), 'signIn');
+  const output = await ok(tracked.auth.signIn({ username: who.username, password: who.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn');
   expect(output).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
   const session = await ok(tracked.auth.fetchAuthSession(), 'fetchAuthSession after signIn');
   return { ...tracked, user: who, session };
@@ -372,7 +372,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     const { auth, hub, storage } = newAuth();
     resetCounts();
 
-    const output = await ok(auth.signIn({ username: user.username, password: user.password }), 'signIn');
+    const output = await ok(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn');
     expect(output).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
     const session = await ok(auth.fetchAuthSession(), 'fetchAuthSession');
 
@@ -421,7 +421,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     await auth.ready;
     resetCounts();
 
-    const error = await fails(auth.signIn({ username: user.username, password: WRONG_PASSWORD }), 'NotAuthorizedError', 'wrong password');
+    const error = await fails(auth.signIn({ username: user.username, password: WRONG_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'NotAuthorizedError', 'wrong password');
     expect(error.recoverySuggestion.length).toBeGreaterThan(0);
     expect(state()).toBe('signedOut.idle');
     expect(proxy.calls).toEqual(['InitiateAuth:USER_PASSWORD_AUTH']);
@@ -431,7 +431,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     expect(await ok(auth.fetchAuthSession(), 'fetchAuthSession')).toEqual({ isSignedIn: false });
 
     // The right password still works afterwards.
-    expect(await ok(auth.signIn({ username: user.username, password: user.password }), 'signIn')).toEqual({
+    expect(await ok(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn')).toEqual({
       isSignedIn: true,
       nextStep: { signInStep: 'DONE' },
     });
@@ -443,7 +443,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     const { auth, hub, state } = newAuth();
     await auth.ready;
     resetCounts();
-    await fails(auth.signIn({ username: 'nobody-here', password: PASSWORD }), 'NotAuthorizedError', 'unknown user');
+    await fails(auth.signIn({ username: 'nobody-here', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'NotAuthorizedError', 'unknown user');
     expect(state()).toBe('signedOut.idle');
     expect(proxy.calls).toEqual(['InitiateAuth:USER_PASSWORD_AUTH']);
     expect(emu.calls()).toEqual([]);
@@ -454,9 +454,9 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     const { auth, hub, state } = newAuth();
     await auth.ready;
     resetCounts();
-    await fails(auth.signIn({ username: '', password: PASSWORD }), 'ValidationError', 'empty username');
-    await fails(auth.signIn({ username: '   ', password: PASSWORD }), 'ValidationError', 'blank username');
-    await fails(auth.signIn({ username: 'someone', password: '' }), 'ValidationError', 'empty password');
+    await fails(auth.signIn({ username: '', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ValidationError', 'empty username');
+    await fails(auth.signIn({ username: '   ', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ValidationError', 'blank username');
+    await fails(auth.signIn({ username: 'someone', password: '', options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ValidationError', 'empty password');
     await fails(auth.signIn(null as never), 'ValidationError', 'no input');
     await fails(auth.signIn({ username: 42, password: PASSWORD } as never), 'ValidationError', 'numeric username');
     await fails(auth.confirmSignIn({ challengeResponse: '' }), 'ValidationError', 'empty new password');
@@ -464,7 +464,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     await fails(auth.fetchAuthSession({ forceRefresh: 1 } as never), 'ValidationError', 'forceRefresh not a boolean');
 
     const noPool = newAuth({ userPool: undefined });
-    await fails(noPool.auth.signIn({ username: 'someone', password: PASSWORD }), 'ValidationError', 'no user pool');
+    await fails(noPool.auth.signIn({ username: 'someone', password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ValidationError', 'no user pool');
 
     expect(state()).toBe('signedOut.idle');
     expect(proxy.calls).toEqual([]);
@@ -477,7 +477,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     const { auth, hub, state } = newAuth();
     resetCounts();
 
-    const first = await ok(auth.signIn({ username: user.username, password: TEMPORARY_PASSWORD }), 'signIn');
+    const first = await ok(auth.signIn({ username: user.username, password: TEMPORARY_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn');
     expect(first).toEqual({ isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' } });
     expect(state()).toBe('signingIn.awaitingNewPassword');
     expect(hub).toEqual([]);
@@ -505,11 +505,11 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     // The new password is the password now; the temporary one is not.
     await ok(auth.signOut(), 'signOut');
     await fails(
-      auth.signIn({ username: user.username, password: TEMPORARY_PASSWORD }),
+      auth.signIn({ username: user.username, password: TEMPORARY_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }),
       'NotAuthorizedError',
       'temporary password after the change',
     );
-    expect(await ok(auth.signIn({ username: user.username, password: NEW_PASSWORD }), 'signIn with the new password')).toEqual({
+    expect(await ok(auth.signIn({ username: user.username, password: NEW_PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn with the new password')).toEqual({
       isSignedIn: true,
       nextStep: { signInStep: 'DONE' },
     });
@@ -645,7 +645,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     expect(b.storage.keys()).toEqual([]);
     expect(await ok(b.auth.fetchAuthSession(), 'other device after the refusal')).toEqual({ isSignedIn: false });
     // It signs in again.
-    const back = await ok(b.auth.signIn({ username: user.username, password: user.password }), 'signIn again');
+    const back = await ok(b.auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn again');
     expect(back.isSignedIn).toBe(true);
   });
 
@@ -719,7 +719,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
       expect(state()).toBe('federated.active');
       resetCounts();
 
-      const raced = await raceTimer(auth.signIn({ username: user.username, password: user.password }), 2_000);
+      const raced = await raceTimer(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 2_000);
       expect(raced.kind).toBe('rejected');
       const error = (raced as { error: unknown }).error;
       observeError('signIn while federated', error);
@@ -739,7 +739,7 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
         (e: unknown) => (e instanceof AuthError ? e.name : 'other'),
       );
       await vi.waitFor(() => expect(state()).toBe('federating'), { timeout: 1_000, interval: 5 });
-      const racedWhileFederating = await raceTimer(auth.signIn({ username: user.username, password: user.password }), 2_000);
+      const racedWhileFederating = await raceTimer(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 2_000);
       expect(racedWhileFederating.kind).toBe('rejected');
       const during = (racedWhileFederating as { error: unknown }).error;
       observeError('signIn while federating', during);
@@ -778,10 +778,10 @@ describe('user-pool sign-in against cognito-local and the identity-pool emulator
     it('never emits signedIn or signedOut twice in a row across sign-in, sign-out, sign-in', async () => {
       const user = await newUser();
       const { auth, hub } = newAuth();
-      const signIn = () => ok(auth.signIn({ username: user.username, password: user.password }), 'signIn');
+      const signIn = () => ok(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'signIn');
 
       await signIn();
-      await fails(auth.signIn({ username: user.username, password: user.password }), 'InvalidStateError', 'signIn while signed in');
+      await fails(auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'InvalidStateError', 'signIn while signed in');
       await ok(auth.fetchAuthSession(), 'fetch');
       await ok(auth.signOut(), 'signOut');
       await fails(auth.signOut(), 'InvalidStateError', 'second signOut');

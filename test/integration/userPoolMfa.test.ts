@@ -9,10 +9,14 @@ import {
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { AuthError, createAuth, serializeInspectionEvent, type Auth, type AuthErrorName } from '../../src/index.js';
@@ -114,11 +118,11 @@ async function associateAuthenticator(username: string): Promise<string> {
   }
 }
 
-function newAuth(): Auth {
+function newAuth(pool: { userPoolId: string; userPoolClientId: string; identityPoolId: string } = emu): Auth {
   const auth = createAuth({
     region: emu.region,
-    identityPoolId: emu.identityPoolId,
-    userPool: { userPoolId: emu.userPoolId, userPoolClientId: emu.userPoolClientId },
+    identityPoolId: pool.identityPoolId,
+    userPool: { userPoolId: pool.userPoolId, userPoolClientId: pool.userPoolClientId },
     endpoints: { identityPool: emu.endpoint, userPool: emu.endpoint },
     inspect: (event) => inspected.push(serializeInspectionEvent(event)),
   });
@@ -273,11 +277,149 @@ describe('MFA sign-in steps against the emulator', () => {
       return answer;
     });
     await auth.signIn({ username, password: PASSWORD });
-    expect(sessions).toHaveLength(1);
+    // SRP's PASSWORD_VERIFIER session, then the SMS challenge's.
+    expect(sessions).toHaveLength(2);
     secrets.push(...sessions);
     await failure(auth.confirmSignIn({ challengeResponse: '000001' === sentCode(username, 'SMS') ? '000002' : '000001' }));
     await auth.confirmSignIn({ challengeResponse: sentCode(username, 'SMS') });
     expect(inspected.length).toBeGreaterThan(0);
     // afterEach scans every hub and inspector event for the session and the codes.
+  });
+});
+
+/** A user pool that requires MFA, offering the given factors to set up, an SRP app client, and an identity pool that trusts it. */
+async function mfaRequiredPool(factors: Array<'TOTP' | 'EMAIL'>): Promise<{ userPoolId: string; userPoolClientId: string; identityPoolId: string }> {
+  const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: `mfa-required-${factors.join('-')}` }));
+  const userPoolId = UserPool?.Id as string;
+  await admin.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      MfaConfiguration: 'ON',
+      SoftwareTokenMfaConfiguration: { Enabled: factors.includes('TOTP') },
+      ...(factors.includes('EMAIL') ? { EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Sign-in code' } } : {}),
+    }),
+  );
+  const { UserPoolClient } = await admin.send(
+    new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+  );
+  const userPoolClientId = UserPoolClient?.ClientId as string;
+  const identityAdmin = new CognitoIdentityClient({ endpoint: emu.endpoint, region: emu.region, credentials: emu.developerCredentials, maxAttempts: 1 });
+  try {
+    const { IdentityPoolId } = await identityAdmin.send(
+      new CreateIdentityPoolCommand({
+        IdentityPoolName: 'mfa_required',
+        AllowUnauthenticatedIdentities: false,
+        CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${emu.region}.amazonaws.com/${userPoolId}`, ClientId: userPoolClientId }],
+      }),
+    );
+    return { userPoolId, userPoolClientId, identityPoolId: IdentityPoolId as string };
+  } finally {
+    identityAdmin.destroy();
+  }
+}
+
+/** A user with no second factor (and no email) in the given pool. */
+async function bareUser(userPoolId: string): Promise<string> {
+  userCount += 1;
+  const username = `setupuser${userCount}`;
+  await admin.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS' }));
+  await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: PASSWORD, Permanent: true }));
+  return username;
+}
+
+describe('setting up MFA while signing in, against the emulator', () => {
+  it('CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the masked secret and its otpauth URI, a wrong first code kept open, the right one signs in', async () => {
+    const pool = await mfaRequiredPool(['TOTP']);
+    const username = await bareUser(pool.userPoolId);
+    const auth = newAuth(pool);
+    const output = await auth.signIn({ username, password: PASSWORD });
+    expect(output.isSignedIn).toBe(false);
+    const step = output.nextStep;
+    if (step.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') throw new Error(`unexpected step ${step.signInStep}`);
+    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    const secret = step.totpSetupDetails.sharedSecret.reveal();
+    secrets.push(secret);
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    // Masked wherever it is printed.
+    expect(JSON.stringify(output)).not.toContain(secret);
+    expect(String(step.totpSetupDetails.sharedSecret)).toBe('[secret]');
+    const uri = step.totpSetupDetails.getSetupUri('My App', 'alice@example.com');
+    expect(uri.protocol).toBe('otpauth:');
+    expect(uri.href).toBe(`otpauth://totp/My%20App:alice%40example.com?secret=${secret}&issuer=My%20App`);
+    expect(step.totpSetupDetails.getSetupUri('App').href).toBe(`otpauth://totp/App:${username}?secret=${secret}&issuer=App`);
+    expect(() => step.totpSetupDetails.getSetupUri('')).toThrow(AuthError);
+
+    const right = totpCode(secret);
+    const wrong = right === '000000' ? '111111' : '000000';
+    secrets.push(wrong);
+    const error = await failure(auth.confirmSignIn({ challengeResponse: wrong }));
+    expect(error.name).toBe('NotAuthorizedError' satisfies AuthErrorName);
+    expect(error.serviceErrorName).toBe('EnableSoftwareTokenMFAException');
+    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    await expect(auth.confirmSignIn({ challengeResponse: right })).resolves.toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+    await expectSignedInWithCredentials(auth);
+
+    // The authenticator is the user's factor from now on.
+    await auth.signOut();
+    now += 30_000;
+    await expect(auth.signIn({ username, password: PASSWORD })).resolves.toEqual({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' },
+    });
+    await expect(auth.confirmSignIn({ challengeResponse: totpCode(secret) })).resolves.toMatchObject({ isSignedIn: true });
+  });
+
+  it('CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: TOTP leads to the authenticator setup', async () => {
+    const pool = await mfaRequiredPool(['TOTP', 'EMAIL']);
+    const username = await bareUser(pool.userPoolId);
+    const auth = newAuth(pool);
+    await expect(auth.signIn({ username, password: PASSWORD })).resolves.toEqual({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION', allowedMFATypes: ['TOTP', 'EMAIL'] },
+    });
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    expect((await failure(auth.confirmSignIn({ challengeResponse: 'SMS' }))).name).toBe('ValidationError' satisfies AuthErrorName);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    fetchSpy.mockRestore();
+    const chosen = await auth.confirmSignIn({ challengeResponse: 'TOTP' });
+    if (chosen.nextStep.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') throw new Error(`unexpected step ${chosen.nextStep.signInStep}`);
+    const secret = chosen.nextStep.totpSetupDetails.sharedSecret.reveal();
+    await expect(auth.confirmSignIn({ challengeResponse: totpCode(secret) })).resolves.toMatchObject({ isSignedIn: true });
+    await expectSignedInWithCredentials(auth);
+  });
+
+  it('CONTINUE_SIGN_IN_WITH_EMAIL_SETUP: the address (checked before sending), then the code sent to it', async () => {
+    const pool = await mfaRequiredPool(['TOTP', 'EMAIL']);
+    const username = await bareUser(pool.userPoolId);
+    const auth = newAuth(pool);
+    await auth.signIn({ username, password: PASSWORD });
+    await expect(auth.confirmSignIn({ challengeResponse: 'EMAIL' })).resolves.toEqual({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' },
+    });
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    expect((await failure(auth.confirmSignIn({ challengeResponse: 'not an address' }))).name).toBe('ValidationError' satisfies AuthErrorName);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    fetchSpy.mockRestore();
+    await expect(auth.confirmSignIn({ challengeResponse: 'setup@example.com' })).resolves.toEqual({
+      isSignedIn: false,
+      nextStep: {
+        signInStep: 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE',
+        codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 's***@e***', attributeName: 'email' },
+      },
+    });
+    expect(emu.messages({ username, channel: 'EMAIL' }).at(-1)?.destination).toBe('setup@example.com');
+    await expect(auth.confirmSignIn({ challengeResponse: sentCode(username, 'EMAIL') })).resolves.toMatchObject({ isSignedIn: true });
+    await expectSignedInWithCredentials(auth);
+  });
+
+  it('a pool offering only email to set up goes straight to CONTINUE_SIGN_IN_WITH_EMAIL_SETUP', async () => {
+    const pool = await mfaRequiredPool(['EMAIL']);
+    const username = await bareUser(pool.userPoolId);
+    const auth = newAuth(pool);
+    await expect(auth.signIn({ username, password: PASSWORD })).resolves.toEqual({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' },
+    });
   });
 });

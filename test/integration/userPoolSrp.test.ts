@@ -156,7 +156,7 @@ describe('signIn with USER_SRP_AUTH against the emulator', () => {
     await expect(auth.getCurrentUser()).resolves.toMatchObject({ username });
   });
 
-  it('still sends USER_PASSWORD_AUTH without the option (the default for now) and with it spelled out', async () => {
+  it('signs in with USER_SRP_AUTH without the option, and with USER_PASSWORD_AUTH when asked', async () => {
     const username = await newUser();
     recordRequests();
     const byDefault = newAuth();
@@ -165,7 +165,7 @@ describe('signIn with USER_SRP_AUTH against the emulator', () => {
     await expect(
       explicit.signIn({ username, password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }),
     ).resolves.toMatchObject({ isSignedIn: true });
-    expect(userPoolSteps()).toEqual(['InitiateAuth:USER_PASSWORD_AUTH', 'InitiateAuth:USER_PASSWORD_AUTH']);
+    expect(userPoolSteps()).toEqual(['InitiateAuth:USER_SRP_AUTH', 'RespondToAuthChallenge:PASSWORD_VERIFIER', 'InitiateAuth:USER_PASSWORD_AUTH']);
   });
 
   it('signs in users whose name and password are not ASCII', async () => {
@@ -247,14 +247,15 @@ describe('signIn with USER_SRP_AUTH against the emulator', () => {
     const username = await newUser();
 
     const withPassword = newAuth(UserPoolClient!.ClientId);
-    const error = await failure(withPassword.signIn({ username, password: PASSWORD }));
+    const error = await failure(withPassword.signIn({ username, password: PASSWORD, options: { authFlowType: 'USER_PASSWORD_AUTH' } }));
     // The emulator answers InvalidParameterException ("USER_PASSWORD_AUTH flow not enabled for this client").
     expect(error.name).toBe('ValidationError' satisfies AuthErrorName);
     expect(error.serviceErrorName).toBe('InvalidParameterException');
     expectNoSecretIn(error, [PASSWORD]);
 
+    // The default flow is SRP.
     const withSrp = newAuth(UserPoolClient!.ClientId);
-    await expect(withSrp.signIn({ username, password: PASSWORD, options: SRP })).resolves.toEqual({
+    await expect(withSrp.signIn({ username, password: PASSWORD })).resolves.toEqual({
       isSignedIn: true,
       nextStep: { signInStep: 'DONE' },
     });

@@ -85,7 +85,7 @@ describe('requests: ours equal the SDK\'s, against cognito-local', () => {
         AuthParameters: { USERNAME: user.username, PASSWORD },
       }),
     );
-    const ours = await signInWithPassword(config, { username: user.username, password: new Secret(PASSWORD) });
+    const ours = await signInWithPassword(config, { username: user.username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' });
     expect(ours.kind).toBe('signedIn');
     expect(sdkSignIn.AuthenticationResult?.IdToken).toBeTruthy();
     if (ours.kind !== 'signedIn') return;
@@ -119,7 +119,7 @@ describe('requests: ours equal the SDK\'s, against cognito-local', () => {
     const sdkStep = await sdk.send(
       new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.userPoolClientId, AuthParameters: { USERNAME: user.username, PASSWORD } }),
     );
-    const step = await signInWithPassword(config, { username: user.username, password: new Secret(PASSWORD) });
+    const step = await signInWithPassword(config, { username: user.username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' });
     expect(sdkStep.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
     expect(step.kind).toBe('newPasswordRequired');
     if (step.kind !== 'newPasswordRequired') return;

@@ -58,7 +58,7 @@ async function expectAuthError(promise: Promise<unknown>, name: AuthErrorName): 
 async function signedInUser(config: UserPoolConfig = pool.config) {
   const username = uniqueName('user');
   const created = await local.createUser(pool.userPoolId, { username, password: PASSWORD });
-  const result = remember(await signInWithPassword(config, { username, password: new Secret(PASSWORD) }, undefined, now));
+  const result = remember(await signInWithPassword(config, { username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }, undefined, now));
   if (result.kind !== 'signedIn') throw new Error(`expected signedIn, got ${result.kind}`);
   return { ...created, result };
 }
@@ -137,7 +137,7 @@ describe('signInWithPassword', () => {
     const username = uniqueName('user');
     await local.createUser(pool.userPoolId, { username, password: PASSWORD });
     const error = await expectAuthError(
-      signInWithPassword(pool.config, { username, password: new Secret('wrong-Passw0rd!') }),
+      signInWithPassword(pool.config, { username, password: new Secret('wrong-Passw0rd!'), authFlowType: 'USER_PASSWORD_AUTH' }),
       'NotAuthorizedError',
     );
     // cognito-local answers InvalidPasswordException where Cognito answers NotAuthorizedException.
@@ -146,7 +146,7 @@ describe('signInWithPassword', () => {
 
   it('refuses an unknown user with NotAuthorizedError (cognito-local answers NotAuthorizedException)', async () => {
     const error = await expectAuthError(
-      signInWithPassword(pool.config, { username: 'nobody-here', password: new Secret(PASSWORD) }),
+      signInWithPassword(pool.config, { username: 'nobody-here', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }),
       'NotAuthorizedError',
     );
     expect(error.serviceErrorName).toBe('NotAuthorizedException');
@@ -160,7 +160,7 @@ describe('signInWithPassword', () => {
       async (config) => {
         for (challengeNow of challenges) {
           const error = await expectAuthError(
-            signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD) }),
+            signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }),
             'NotAuthorizedError',
           );
           expect(error.message).toContain(challengeNow);
@@ -197,7 +197,7 @@ describe('signInWithPassword', () => {
       () => ({ status: 200, body: { ChallengeName: challengeNow, Session: 'stub-session', ChallengeParameters: answers[challengeNow]!.parameters } }),
       async (config) => {
         for (challengeNow of Object.keys(answers)) {
-          const result = await signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD) });
+          const result = await signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' });
           expect(result).toMatchObject({ kind: 'mfaRequired', challengeName: challengeNow, username: 'someone', step: answers[challengeNow]!.step });
           if (result.kind !== 'mfaRequired') throw new Error('expected mfaRequired');
           expect(JSON.stringify(result)).not.toContain('stub-session');
@@ -223,7 +223,7 @@ describe('signInWithPassword', () => {
     secretsSeen.add('stub-refresh-token');
     const step = await withStub(
       () => ({ status: 200, body: answer }),
-      (config) => signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD) }, undefined, now),
+      (config) => signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }, undefined, now),
     );
     expect(step.kind === 'signedIn' && step.tokens.expiration).toBe(NOW + 300 * 1000);
     expect(step.kind === 'signedIn' && step.tokens.refreshToken?.reveal()).toBe('stub-refresh-token');
@@ -235,7 +235,7 @@ describe('completeNewPassword', () => {
     const username = uniqueName('newbie');
     const { sub } = await local.createUser(pool.userPoolId, { username, password: PASSWORD, permanent: false });
 
-    const first = remember(await signInWithPassword(pool.config, { username, password: new Secret(PASSWORD) }));
+    const first = remember(await signInWithPassword(pool.config, { username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }));
     expect(first.kind).toBe('newPasswordRequired');
     if (first.kind !== 'newPasswordRequired') return;
     expect(first.username).toBe(username);
@@ -254,9 +254,9 @@ describe('completeNewPassword', () => {
     expect(second.tokens.expiration).toBe(NOW + 3600 * 1000);
 
     // The new password is permanent now; the temporary one is gone.
-    const again = remember(await signInWithPassword(pool.config, { username, password: new Secret(NEW_PASSWORD) }));
+    const again = remember(await signInWithPassword(pool.config, { username, password: new Secret(NEW_PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }));
     expect(again.kind).toBe('signedIn');
-    await expectAuthError(signInWithPassword(pool.config, { username, password: new Secret(PASSWORD) }), 'NotAuthorizedError');
+    await expectAuthError(signInWithPassword(pool.config, { username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }), 'NotAuthorizedError');
 
     // The refresh token from the challenge answer works (the support server stores it; see cognitoLocal.ts).
     const refreshed = await refreshUserPoolTokens(pool.config, { refreshToken: second.tokens.refreshToken!, username });
@@ -306,7 +306,7 @@ describe('globalSignOut', () => {
     await expectAuthError(globalSignOut(pool.config, { accessToken: result.tokens.accessToken }), 'NotAuthorizedError');
 
     // Signing in again gives a session that works.
-    const again = remember(await signInWithPassword(pool.config, { username, password: new Secret(PASSWORD) }));
+    const again = remember(await signInWithPassword(pool.config, { username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }));
     if (again.kind !== 'signedIn') throw new Error('expected signedIn');
     await refreshUserPoolTokens(pool.config, { refreshToken: again.tokens.refreshToken!, username });
   });
@@ -323,7 +323,7 @@ describe('globalSignOut', () => {
       const plainPool = await plain.createUserPool();
       const username = uniqueName('plain');
       await plain.createUser(plainPool.userPoolId, { username, password: PASSWORD, permanent: false });
-      const first = remember(await signInWithPassword(plainPool.config, { username, password: new Secret(PASSWORD) }));
+      const first = remember(await signInWithPassword(plainPool.config, { username, password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }));
       if (first.kind !== 'newPasswordRequired') throw new Error('expected newPasswordRequired');
       const second = remember(
         await completeNewPassword(plainPool.config, { username, session: first.session, newPassword: new Secret(NEW_PASSWORD) }),
@@ -350,7 +350,7 @@ describe('cancellation', () => {
     const controller = new AbortController();
     controller.abort();
     await expectAuthError(
-      signInWithPassword(pool.config, { username: 'someone', password: new Secret(PASSWORD) }, controller.signal),
+      signInWithPassword(pool.config, { username: 'someone', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }, controller.signal),
       'CancelledError',
     );
     await expectAuthError(
@@ -366,7 +366,7 @@ describe('cancellation', () => {
       async (config) => {
         const controller = new AbortController();
         const started = Date.now();
-        const pending = signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD) }, controller.signal);
+        const pending = signInWithPassword(config, { username: 'someone', password: new Secret(PASSWORD), authFlowType: 'USER_PASSWORD_AUTH' }, controller.signal);
         setTimeout(() => controller.abort(), 50);
         await expectAuthError(pending, 'CancelledError');
         expect(Date.now() - started).toBeLessThan(5_000);
