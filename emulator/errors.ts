@@ -42,6 +42,7 @@ export const AUTH_ERROR_NAMES = [
   'IncompleteSignatureException',
   'InvalidSignatureException',
   'UnrecognizedClientException',
+  'ExpiredTokenException',
 ] as const;
 
 /** Errors about the request itself rather than the operation. */

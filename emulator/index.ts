@@ -16,7 +16,7 @@ import { defaultRoles, type OperationContext } from './operations.js';
 import { createEmulatorServer } from './server.js';
 import { addClient, createPool, type UserPoolContext } from './userPool/operations.js';
 import { UserPoolStore, type MessageFilter, type SentMessage } from './userPool/store.js';
-import type { DeveloperCredentials } from './sigv4.js';
+import { verifySigV4WithIssuedCredentials, type DeveloperCredentials, type SignedRequest } from './sigv4.js';
 import { Store, type CognitoIdentityProviderEntry, type Pool } from './store.js';
 import {
   COGNITO_IDENTITY_LOGIN_KEY,
@@ -27,7 +27,7 @@ import {
 } from './tokens.js';
 
 export type { CallRecord, ErrorFault, FaultErrorName, FaultSpec, FaultState, LatencyFault } from './faults.js';
-export type { DeveloperCredentials } from './sigv4.js';
+export type { DeveloperCredentials, SignedRequest } from './sigv4.js';
 export type { MintTokenOptions, ProviderInfo, ProviderKind } from './tokens.js';
 export type { MessageFilter, SentMessage } from './userPool/store.js';
 export { totpCode } from './userPool/totp.js';
@@ -128,6 +128,15 @@ export interface EmulatorHandle {
   /** SMS and email messages the user pools "sent" (MFA codes, temporary passwords), oldest first. */
   messages(filter?: MessageFilter): SentMessage[];
   clearMessages(): void;
+  /**
+   * Checks a request signed (SigV4, Authorization header) with credentials this emulator handed
+   * out, as the AWS service named by `service` would: a stand-in for AWS behind the credentials.
+   * Resolves with the identity the credentials belong to.
+   * @throws CognitoError UnrecognizedClientException (not issued here, or a wrong session token),
+   *   ExpiredTokenException, InvalidSignatureException, IncompleteSignatureException or
+   *   MissingAuthenticationTokenException; its `name` and `message` are AWS's.
+   */
+  verifySignedRequest(request: SignedRequest, expected: { service: string; region?: string }): Promise<{ identityId: string }>;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -261,6 +270,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearFaults: () => faults.clear(),
     messages: (filter) => userPools.store.messages(filter),
     clearMessages: () => userPools.store.clearMessages(),
+    verifySignedRequest: async (request, expected) => {
+      const { identityId } = await verifySigV4WithIssuedCredentials(request, {
+        issued: (accessKeyId) => store.issuedCredentials(accessKeyId),
+        region: expected.region ?? region,
+        service: expected.service,
+        // Signers use the machine's real time; expiry is judged on the emulator's clock.
+        nowMs: Date.now(),
+        emulatorNowMs: clock(),
+      });
+      return { identityId };
+    },
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();

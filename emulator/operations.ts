@@ -323,14 +323,26 @@ function describePool(pool: Pool): Record<string, unknown> {
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Temporary credentials shaped like STS's: `ASIA…` key id, 40-character secret, long session token. */
-function newCredentials(ctx: OperationContext, lifetimeSeconds: number): Record<string, unknown> {
+/**
+ * Temporary credentials shaped like STS's: `ASIA…` key id, 40-character secret, long session
+ * token. They are remembered, so that a local service can check requests signed with them.
+ */
+function newCredentials(ctx: OperationContext, lifetimeSeconds: number, identityId: string): Record<string, unknown> {
   const keyId = [...randomBytes(16)].map((byte) => KEY_ID_ALPHABET[byte % 32]).join('');
+  const expiration = Math.floor((ctx.clock() + lifetimeSeconds * 1000) / 1000);
+  const credentials = {
+    accessKeyId: `ASIA${keyId}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+    sessionToken: randomBytes(600).toString('base64'),
+    expirationMs: expiration * 1000,
+    identityId,
+  };
+  ctx.store.recordIssuedCredentials(credentials);
   return {
-    AccessKeyId: `ASIA${keyId}`,
-    SecretKey: randomBytes(30).toString('base64'),
-    SessionToken: randomBytes(600).toString('base64'),
-    Expiration: Math.floor((ctx.clock() + lifetimeSeconds * 1000) / 1000),
+    AccessKeyId: credentials.accessKeyId,
+    SecretKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: expiration,
   };
 }
 
@@ -391,7 +403,7 @@ async function getCredentialsForIdentity(ctx: OperationContext, input: Input): P
     );
   }
   return {
-    output: { IdentityId: identityId, Credentials: newCredentials(ctx, pool.credentialLifetimeSeconds) },
+    output: { IdentityId: identityId, Credentials: newCredentials(ctx, pool.credentialLifetimeSeconds, identityId) },
     identityId,
     identityPoolId: pool.IdentityPoolId,
     roleArn: customRoleArn ?? poolRole,

@@ -64,6 +64,14 @@ interface AuthorizationParts {
   signature: string;
 }
 
+/** Temporary credentials the identity pool handed out; a request signed with them carries the session token. */
+export interface IssuedCredentials extends DeveloperCredentials {
+  sessionToken: string;
+  /** Epoch ms, on the emulator's clock. */
+  expirationMs: number;
+  identityId: string;
+}
+
 /**
  * Verifies the request's SigV4 Authorization header.
  * @param nowMs the server's wall clock, for the five-minute skew check (the SDK signs with real time).
@@ -74,28 +82,75 @@ export async function verifySigV4(
   request: SignedRequest,
   expected: { credentials: DeveloperCredentials; region: string; service: string; nowMs: number },
 ): Promise<void> {
+  const { parts, amzDate } = readAuthorization(request);
+  if (parts.accessKeyId !== expected.credentials.accessKeyId || headerValue(request.headers, 'x-amz-security-token')) {
+    throw unrecognizedClient();
+  }
+  await checkSignature(request, parts, amzDate, expected.credentials, expected);
+}
+
+/**
+ * Verifies a request signed with temporary credentials the identity pool handed out, as an AWS
+ * service would: the access key must be one issued, the session token its own, the credentials
+ * unexpired on the emulator's clock, and the signature right.
+ * @returns the credentials the request was signed with.
+ * @throws CognitoError as {@link verifySigV4}, and ExpiredTokenException.
+ */
+export async function verifySigV4WithIssuedCredentials(
+  request: SignedRequest,
+  expected: {
+    issued: (accessKeyId: string) => IssuedCredentials | undefined;
+    region: string;
+    service: string;
+    nowMs: number;
+    emulatorNowMs: number;
+  },
+): Promise<IssuedCredentials> {
+  const { parts, amzDate } = readAuthorization(request);
+  const credentials = expected.issued(parts.accessKeyId);
+  const sessionToken = headerValue(request.headers, 'x-amz-security-token');
+  if (!credentials || sessionToken === undefined || !constantTimeEqual(sessionToken, credentials.sessionToken)) {
+    throw unrecognizedClient();
+  }
+  if (credentials.expirationMs <= expected.emulatorNowMs) {
+    throw new CognitoError('ExpiredTokenException', 'The security token included in the request is expired');
+  }
+  await checkSignature(request, parts, amzDate, credentials, expected);
+  return credentials;
+}
+
+function readAuthorization(request: SignedRequest): { parts: AuthorizationParts; amzDate: string } {
   const authorization = headerValue(request.headers, 'authorization');
   if (!authorization) {
     throw new CognitoError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   }
   const parts = parseAuthorization(authorization, request.headers);
-  const amzDate = headerValue(request.headers, 'x-amz-date') as string;
+  return { parts, amzDate: headerValue(request.headers, 'x-amz-date') as string };
+}
 
-  if (parts.accessKeyId !== expected.credentials.accessKeyId || headerValue(request.headers, 'x-amz-security-token')) {
-    throw new CognitoError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  }
+async function checkSignature(
+  request: SignedRequest,
+  parts: AuthorizationParts,
+  amzDate: string,
+  credentials: DeveloperCredentials,
+  expected: { region: string; service: string; nowMs: number },
+): Promise<void> {
   checkScope(parts, amzDate, expected);
   checkSkew(amzDate, expected.nowMs);
   checkSignedHeaders(parts, request.headers);
   checkContentHash(request);
 
-  const computed = await computeSignature(request, parts, amzDate, expected.credentials);
+  const computed = await computeSignature(request, parts, amzDate, credentials);
   if (!constantTimeEqual(computed, parts.signature)) {
     throw invalidSignature(
       'The request signature we calculated does not match the signature you provided. ' +
         'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
+}
+
+function unrecognizedClient(): CognitoError {
+  return new CognitoError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 }
 
 /** Splits `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, naming every part that is missing. */

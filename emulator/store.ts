@@ -3,6 +3,10 @@
  * Nothing is persisted; a restarted emulator starts empty.
  */
 import { randomUUID } from 'node:crypto';
+import type { IssuedCredentials } from './sigv4.js';
+
+/** How many handed-out credentials are remembered for signature checks; the oldest go first. */
+const ISSUED_CREDENTIALS_KEPT = 10_000;
 
 /** A user pool an identity pool trusts, as in the `CognitoIdentityProviders` field. */
 export interface CognitoIdentityProviderEntry {
@@ -45,8 +49,23 @@ export class Store {
   /** Identities in creation order, so listing is stable. */
   readonly identities = new Map<string, Identity>();
   private readonly loginIndex = new Map<string, string>();
+  /** Credentials handed out, by access key id, so a request signed with them can be checked. */
+  private readonly issued = new Map<string, IssuedCredentials>();
 
   constructor(private readonly clock: () => number) {}
+
+  /** Remembers credentials handed out; a load test's many are bounded by dropping the oldest. */
+  recordIssuedCredentials(credentials: IssuedCredentials): void {
+    this.issued.set(credentials.accessKeyId, credentials);
+    if (this.issued.size > ISSUED_CREDENTIALS_KEPT) {
+      const oldest = this.issued.keys().next().value;
+      if (oldest !== undefined) this.issued.delete(oldest);
+    }
+  }
+
+  issuedCredentials(accessKeyId: string): IssuedCredentials | undefined {
+    return this.issued.get(accessKeyId);
+  }
 
   addPool(pool: Pool): void {
     this.pools.set(pool.IdentityPoolId, pool);
