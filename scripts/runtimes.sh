@@ -23,8 +23,15 @@ NODE22=22.23.3
 
 work="$(mktemp -d)"
 pids=()
+groups=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for group in "${groups[@]}"; do kill -- "-$group" 2>/dev/null || true; done
+  # Whatever of a group is still there after 10 s is killed outright.
+  for group in "${groups[@]}"; do
+    for _ in $(seq 100); do kill -0 -- "-$group" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$group" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -71,12 +78,12 @@ echo "== emulator $emulator"
 npx --no-install tsx scripts/runtimes/createUser.ts "$emulator" >"$work/user.log" 2>&1 || { cat "$work/user.log"; exit 1; }
 
 failures=0
-# Runs one runtime's command; its last output line is the answer: JSON with the federated
-# identity and the user-pool sign-in, both checked here.
+# Runs one runtime's command (for 2 minutes at most); its last output line is the answer: JSON
+# with the federated identity and the user-pool sign-in, both checked here.
 report() {
   local name="$1" answer from=$SECONDS
   shift
-  answer="$("$@" 2>"$work/stderr.log" | tail -n 1)" || true
+  answer="$(timeout 120 "$@" 2>"$work/stderr.log" | tail -n 1)" || true
   if [[ "$answer" == *'"isSignedIn":true'* && "$answer" == *'"srpSignIn":"DONE"'* && "$answer" == *'"userCredentials":true'* ]]; then
     echo "$name: PASS ($((SECONDS - from)) s) $answer"
   else
@@ -96,14 +103,15 @@ report "$(/usr/bin/chromium --version 2>/dev/null | cut -d' ' -f1-2), module Web
 # workerd through wrangler dev: local mode, no Cloudflare account; the emulator's line is a var.
 # Wrangler keeps its state and logs in the temporary folder, and is told not to fetch the
 # `Request.cf` placeholder or send metrics (both would go to Cloudflare).
-wrangler() {
-  (cd "$work" && PATH="$node22:$PATH" CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false \
-    WRANGLER_LOG_PATH="$work/wrangler-logs" exec "$bin/wrangler" "$@")
-}
-wrangler dev "$(pwd)/scripts/runtimes/workerd.js" --name runtimes --compatibility-date 2026-11-01 \
-  --ip 127.0.0.1 --port 0 --var "EMULATOR:$emulator" --show-interactive-dev-session=false \
-  >"$work/wrangler.log" 2>&1 &
-pids+=($!)
+# Wrangler starts Node again and that starts workerd, twice: setsid gives them a process group of
+# their own (whose id is wrangler's pid: the subshell execs setsid, which execs wrangler), so
+# that the cleanup stops them all.
+worker="$(pwd)/scripts/runtimes/workerd.js"
+(cd "$work" && PATH="$node22:$PATH" CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false \
+  WRANGLER_LOG_PATH="$work/wrangler-logs" exec setsid "$bin/wrangler" dev "$worker" --name runtimes \
+  --compatibility-date 2026-11-01 --ip 127.0.0.1 --port 0 --var "EMULATOR:$emulator" \
+  --show-interactive-dev-session=false) >"$work/wrangler.log" 2>&1 &
+groups+=($!)
 if ready="$(await_line "$work/wrangler.log" 'Ready on http://127\.0\.0\.1:[0-9]+' 60)"; then
   url="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' <<<"$ready")"
   report "$("$bin/workerd" --version) (wrangler $WRANGLER dev)" node -e \

@@ -50,6 +50,7 @@ try {
         const worker = new Worker('/worker.js', { type: 'module' });
         worker.onmessage = ({ data }) => resolve(data);
         worker.onerror = (event) => reject(new Error(`The worker failed: ${event.message}`));
+        setTimeout(() => reject(new Error('The worker did not answer within 60 s')), 60_000);
         worker.postMessage(line);
       }),
     emulator,
