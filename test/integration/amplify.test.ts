@@ -291,6 +291,18 @@ describe('forceRefresh', () => {
     expect(session.tokens?.accessToken.toString()).toBe(ours.tokens!.accessToken);
   });
 
+  it('with the credentials provider alone (no token provider), renews once too', async () => {
+    const t = await signedIn();
+    configureAmplify(t, { credentialsOnly: true });
+
+    const session = await amplifySession({ forceRefresh: true });
+
+    expect(h.operations()).toEqual(['InitiateAuth', 'GetCredentialsForIdentity']);
+    expect(session.tokens).toBeUndefined();
+    expect(session.credentials).toEqual((await t.auth.fetchAuthSession()).credentials);
+    expect(session.credentials?.accessKeyId).not.toBe(t.session.credentials!.accessKeyId);
+  });
+
   it('renews credentials near expiry without being asked, as our fetchAuthSession does', async () => {
     const t = await federated();
     clock.offset = t.result.credentials.expiration.getTime() - Date.now() - MINUTE;
