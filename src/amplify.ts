@@ -86,6 +86,7 @@ export function createAmplifyAuthOptions(auth: AmplifyAuthSource): AmplifyAuthOp
           await auth.clearFederationToIdentityPool();
         } catch (error) {
           // No federation to clear (signed out, a guest, or a user-pool session): nothing to do.
+          // Told by name: importing AuthError here regroups the chunks the main entry loads first.
           if ((error as { name?: unknown } | null)?.name !== 'InvalidStateError') throw error;
         }
       },
