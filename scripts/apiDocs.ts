@@ -33,6 +33,7 @@ const entries: Record<string, string> = {
   'src/index.ts': 'cognito-auth-machine',
   'src/node.ts': 'cognito-auth-machine/node',
   'src/services/index.ts': 'cognito-auth-machine/services',
+  'src/amplify.ts': 'cognito-auth-machine/amplify',
 };
 
 /**

@@ -212,6 +212,7 @@ function currentAuthSession(core: AuthCore): AuthSession {
     return {
       isSignedIn: true,
       tokens: { idToken: current.tokens.idToken.reveal(), accessToken: current.tokens.accessToken.reveal() },
+      ...(current.userId ? { userSub: current.userId } : {}),
       ...(current.identityId ? { identityId: current.identityId } : {}),
       ...(current.credentials ? { credentials: toAwsCredentials(current.credentials) } : {}),
     };

@@ -76,4 +76,9 @@ export interface AuthSession {
   credentials?: AwsCredentials;
   /** The user-pool tokens of a signed-in user (JWTs). Secret: send them only to your own backend. */
   tokens?: { idToken: string; accessToken: string };
+  /**
+   * The signed-in user's `sub` in the user pool (the `userId` of {@link AuthApi.getCurrentUser}),
+   * where Amplify's `fetchAuthSession` puts it. Absent unless a user is signed in to the user pool.
+   */
+  userSub?: string;
 }
