@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAuthError } from '../../src/vocabulary/AuthError.js';
-import { Secret } from '../../src/vocabulary/Secret.js';
 import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
 import { MANIFEST_PREFIX, splitBySize, utf16Bytes, utf8Bytes, sizeOf } from '../../src/storage/chunkedRecords.js';
 import { createExpoSecureStorage, expoSecureStoreKey } from '../../src/storage/createExpoSecureStorage.js';
 import { createKeychainStorageWith, WINDOWS_CREDENTIAL_LIMIT } from '../../src/storage/node/createKeychainStorage.js';
-import type { SessionRecord } from '../../src/vocabulary/SessionRecord.js';
 import type { FaultMode } from './faultyStorage.js';
 import {
   createExpoSecureStoreDouble,
@@ -18,7 +16,7 @@ import {
   type DoubleFault,
 } from './platformDoubles.js';
 import { storeFor } from './scenario.js';
-import { sampleSession, stored } from './sessions.js';
+import { fullSizeSession, stored } from './sessions.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';
 import { temporaryDirectories } from './tempDirectories.js';
 
@@ -58,22 +56,6 @@ const windowsKeychain: Backend = {
 };
 
 const KEY = 'cognito-auth-machine/group/team.one/session';
-
-/** A user-pool session with tokens of the sizes Cognito gives (about 1 kB each, the refresh token 1.8 kB). */
-function fullSizeSession(tag = 'a'): SessionRecord {
-  const session = sampleSession('userPool', tag);
-  if (session.kind !== 'userPool') throw new Error('unreachable');
-  const jwt = (n: number, part: string) => `eyJraWQiOiJ.${part}-${tag}-${'x'.repeat(n)}.c2lnbmF0dXJl`;
-  return {
-    ...session,
-    tokens: {
-      ...session.tokens,
-      idToken: new Secret(jwt(1100, 'ID')),
-      accessToken: new Secret(jwt(1000, 'ACCESS')),
-      refreshToken: new Secret(jwt(1750, 'REFRESH')),
-    },
-  };
-}
 
 const VALUES = {
   small: '{"small":true}',

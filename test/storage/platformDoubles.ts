@@ -159,8 +159,8 @@ export function createWindowsKeyringDouble(
   const id = (service: string, account: string) => `${account}.${service}`;
   class AsyncEntry {
     constructor(
-      private readonly service: string,
-      private readonly account: string,
+      readonly service: string,
+      readonly account: string,
     ) {}
     async getPassword(): Promise<string | null> {
       await beforeRead?.(this.account);
