@@ -9,8 +9,11 @@ import { storageError } from './storageError.js';
  * its `createAsyncStorage`. This package does not depend on it.
  */
 export interface AsyncStorageModule {
+  /** The value under `key`, or `null`. */
   getItem(key: string): Promise<string | null>;
+  /** Stores `value` under `key`. */
   setItem(key: string, value: string): Promise<void>;
+  /** Removes the value under `key`. */
   removeItem(key: string): Promise<void>;
 }
 

@@ -19,8 +19,11 @@ export interface ExpoSecureStoreOptions {
  * (`import * as SecureStore from 'expo-secure-store'`). This package does not depend on it.
  */
 export interface ExpoSecureStoreModule {
+  /** The value under `key`, or `null`. */
   getItemAsync(key: string, options?: ExpoSecureStoreOptions): Promise<string | null>;
+  /** Stores `value` under `key`. */
   setItemAsync(key: string, value: string, options?: ExpoSecureStoreOptions): Promise<void>;
+  /** Removes the value under `key`. */
   deleteItemAsync(key: string, options?: ExpoSecureStoreOptions): Promise<void>;
 }
 
