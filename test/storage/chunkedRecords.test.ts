@@ -182,6 +182,28 @@ describe.each([expo, windowsKeychain])('chunked records over $name', (backend) =
     expect(stored(restored)).toBe(stored(session));
   });
 
+  it('opens the old session or the new one, whole and without problems, after a save or sign-out cut short at any write', async () => {
+    const oldSession = fullSizeSession('old');
+    const newSession = fullSizeSession('new');
+    for (const step of ['save', 'clear'] as const) {
+      for (let atWrite = 1; ; atWrite += 1) {
+        const items = new Map<string, string>();
+        const first = storeFor(backend.open(items), 'team.one', true);
+        await first.open();
+        await first.save(oldSession);
+        const plan = new FaultPlan({ atWrite, mode: 'crashAfter' });
+        const cut = storeFor(backend.open(items, plan), 'team.one', true);
+        await cut.open();
+        await (step === 'save' ? cut.save(newSession) : cut.clear()).catch(() => undefined);
+        if (!plan.struck) break;
+        const { session, problems } = await storeFor(backend.open(items), 'team.one', true).open();
+        expect(problems).toEqual([]);
+        const expected = step === 'save' ? [stored(oldSession), stored(newSession)] : [stored(oldSession), null];
+        expect(expected, `${step}, crash after write ${atWrite}`).toContain(stored(session));
+      }
+    }
+  });
+
   describe('between two apps over one store', () => {
     itSharesSessionsBetweenApps(async () => {
       const items = new Map<string, string>();
