@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     node: 'src/node.ts',
+    reactNative: 'src/reactNative.ts',
     services: 'src/services/index.ts',
     amplify: 'src/amplify.ts',
   },

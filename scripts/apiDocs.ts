@@ -32,6 +32,7 @@ export const apiDocsDir = join(root, 'docs', 'api');
 const entries: Record<string, string> = {
   'src/index.ts': 'cognito-auth-machine',
   'src/node.ts': 'cognito-auth-machine/node',
+  'src/reactNative.ts': 'cognito-auth-machine/react-native',
   'src/services/index.ts': 'cognito-auth-machine/services',
   'src/amplify.ts': 'cognito-auth-machine/amplify',
 };

@@ -39,6 +39,7 @@ const PRELUDE_FILE = join(ROOT, 'docs-examples-prelude.d.ts');
 const ENTRY_POINTS = {
   'cognito-auth-machine': ['src/index.ts'],
   'cognito-auth-machine/node': ['src/node.ts'],
+  'cognito-auth-machine/react-native': ['src/reactNative.ts'],
   'cognito-auth-machine/services': ['src/services/index.ts'],
   'cognito-auth-machine/amplify': ['src/amplify.ts'],
 };

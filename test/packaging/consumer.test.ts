@@ -38,11 +38,14 @@ const consumerSource = `
 import { AuthError, AuthProvider, createAuth, createMemoryStorage, type AuthSession } from 'cognito-auth-machine';
 import { createFileStorage, type FileStorageOptions } from 'cognito-auth-machine/node';
 import { createCognitoIdentityService, type CognitoIdentityService } from 'cognito-auth-machine/services';
+import { createExpoSecureStorage, type ExpoSecureStoreModule } from 'cognito-auth-machine/react-native';
 
 const options: FileStorageOptions = { directory: '.auth' };
 export const fileStorage = createFileStorage(options);
 export const identity: CognitoIdentityService = createCognitoIdentityService({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef' });
 export const facebook: AuthProvider = AuthProvider.facebook;
+declare const SecureStore: ExpoSecureStoreModule;
+export const secureStorage = createExpoSecureStorage(SecureStore);
 export const isAuthError = (error: unknown): boolean => error instanceof AuthError;
 
 export async function signedOutSession(): Promise<AuthSession> {
@@ -78,12 +81,12 @@ function tsconfig(module: string, moduleResolution: string, files: string[]): st
 }
 
 /**
- * Runs the four entries (the Amplify one without Amplify installed: it loads none of it) and a
+ * Runs the five entries (the Amplify one without Amplify installed: it loads none of it) and a
  * signed-out fetchAuthSession (no network), printing one line.
  */
 const runtimeCheck = (load: string) => `
 ${load}
-const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions];
+const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions, typeof reactNative.createExpoSecureStorage];
 const auth = root.createAuth({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef', storage: root.createMemoryStorage() });
 auth.fetchAuthSession().then((session) => {
   auth.stop();
@@ -119,14 +122,16 @@ beforeAll(() => {
     runtimeCheck(`import * as root from 'cognito-auth-machine';
 import * as node from 'cognito-auth-machine/node';
 import * as services from 'cognito-auth-machine/services';
-import * as amplify from 'cognito-auth-machine/amplify';`),
+import * as amplify from 'cognito-auth-machine/amplify';
+import * as reactNative from 'cognito-auth-machine/react-native';`),
   );
   writeFileSync(
     join(consumer, 'cjs.cjs'),
     runtimeCheck(`const root = require('cognito-auth-machine');
 const node = require('cognito-auth-machine/node');
 const services = require('cognito-auth-machine/services');
-const amplify = require('cognito-auth-machine/amplify');`),
+const amplify = require('cognito-auth-machine/amplify');
+const reactNative = require('cognito-auth-machine/react-native');`),
   );
 }, 240_000);
 
@@ -136,7 +141,7 @@ afterAll(() => {
 
 describe('the packed package', () => {
   it('holds the built entries, the user docs and API reference, README, LICENSE and CHANGELOG', () => {
-    for (const entry of ['index', 'node', 'services', 'amplify']) {
+    for (const entry of ['index', 'node', 'services', 'amplify', 'reactNative']) {
       for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(packed).toContain(`dist/${entry}${ext}`);
     }
     for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md']) {
@@ -167,11 +172,11 @@ describe('a consumer project with the package installed', () => {
 
   it('runs them under Node as ES modules (import)', () => {
     const output = JSON.parse(run(process.execPath, ['esm.mjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 
   it('runs them under Node as CommonJS (require)', () => {
     const output = JSON.parse(run(process.execPath, ['cjs.cjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 });

@@ -10,11 +10,13 @@ import {
   createKeychainStorageWith,
   defaultLockDirectory,
   KEYRING_PACKAGE,
+  WINDOWS_CREDENTIAL_LIMIT,
   type KeychainStorageOptions,
+  type KeyringLoader,
 } from '../../src/storage/node/createKeychainStorage.js';
 import { needService, within } from './realServices.js';
 import { storeFor } from './scenario.js';
-import { sampleSession, stored } from './sessions.js';
+import { fullSizeSession, sampleSession, stored } from './sessions.js';
 import { itSharesSessionsBetweenApps } from './sharingContract.js';
 
 const REQUIRE = 'CAM_REQUIRE_KEYCHAIN';
@@ -80,6 +82,23 @@ describe('createKeychainStorage over the real platform keychain', () => {
     const { session, problems } = await storeFor(keychain(service), 'team', true).open();
     expect(problems).toEqual([]);
     expect(stored(session)).toBe(stored(sampleSession('userPool')));
+  });
+
+  it('keeps a full-size session in chunks, as on Windows, and removes every chunk at sign-out', async (ctx) => {
+    needService(ctx, missing, REQUIRE);
+    const service = testService();
+    const chunked = () =>
+      createKeychainStorageWith((() => import('@napi-rs/keyring')) as KeyringLoader, { service, ...platformOptions }, WINDOWS_CREDENTIAL_LIMIT);
+    await storeFor(chunked(), 'team', true).save(fullSizeSession());
+    const { findCredentialsAsync } = await import('@napi-rs/keyring');
+    const accounts = (await findCredentialsAsync(service)).map(({ account }) => account);
+    expect(accounts.filter((account) => account.includes('#chunk.')).length).toBeGreaterThan(2);
+    const reopened = storeFor(chunked(), 'team', true);
+    const { session, problems } = await reopened.open();
+    expect(problems).toEqual([]);
+    expect(stored(session)).toBe(stored(fullSizeSession()));
+    await reopened.clear();
+    expect((await findCredentialsAsync(service)).map(({ account }) => account).filter((a) => a.includes('#chunk'))).toEqual([]);
   });
 
   it('keeps services apart', async (ctx) => {

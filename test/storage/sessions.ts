@@ -59,6 +59,22 @@ export function sampleSession(kind: SessionKind, tag = 'a'): SessionRecord {
   }
 }
 
+/** A user-pool session with tokens of the sizes Cognito gives (about 1 kB each, the refresh token 1.8 kB). */
+export function fullSizeSession(tag = 'a'): SessionRecord {
+  const session = sampleSession('userPool', tag);
+  if (session.kind !== 'userPool') throw new Error('unreachable');
+  const jwt = (n: number, part: string) => `eyJraWQiOiJ.${part}-${tag}-${'x'.repeat(n)}.c2lnbmF0dXJl`;
+  return {
+    ...session,
+    tokens: {
+      ...session.tokens,
+      idToken: new Secret(jwt(1100, 'ID')),
+      accessToken: new Secret(jwt(1000, 'ACCESS')),
+      refreshToken: new Secret(jwt(1750, 'REFRESH')),
+    },
+  };
+}
+
 /** The generation of every record these tests write by hand (the store writes fresh ones). */
 export const FIXTURE_GENERATION = 'fixture';
 

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AuthError, isAuthError } from '../../vocabulary/AuthError.js';
+import { createChunkedRecords, utf16Bytes, type ChunkNames, type CodePointSize } from '../chunkedRecords.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../inProcessLock.js';
 import type { SecureStorage } from '../../vocabulary/SecureStorage.js';
 import { storageError } from '../storageError.js';
@@ -56,6 +57,30 @@ export type KeyringLoader = () => Promise<KeyringModule>;
 
 const loadKeyring: KeyringLoader = () => import('@napi-rs/keyring') as Promise<KeyringModule>;
 
+/** The most one keychain item holds, where the platform's limit is one a session reaches. */
+export interface KeychainItemLimit {
+  /** How the platform counts a value's size. */
+  size: CodePointSize;
+  /** The most one item holds, in that unit. */
+  maxItemSize: number;
+}
+
+/** The Windows Credential Manager's: 2,560 bytes, and the keyring stores a password as UTF-16. */
+export const WINDOWS_CREDENTIAL_LIMIT: KeychainItemLimit = Object.freeze({ size: utf16Bytes, maxItemSize: 2560 });
+
+/** The limit of this platform's keychain, or `undefined` where no session reaches it. */
+function platformItemLimit(): KeychainItemLimit | undefined {
+  return process.platform === 'win32' ? WINDOWS_CREDENTIAL_LIMIT : undefined;
+}
+
+// Chunk and pending items sit in the same service, under the key and a `#` that keys of this
+// library never hold (their parts are URI-encoded).
+const keychainNames: ChunkNames = {
+  head: (key) => key,
+  chunk: (key, generation, index) => `${key}#chunk.${generation}.${index}`,
+  pending: (key) => `${key}#chunks`,
+};
+
 /** The default keychain service name. */
 export const DEFAULT_KEYCHAIN_SERVICE = 'cognito-auth-machine';
 
@@ -64,8 +89,11 @@ export const DEFAULT_KEYCHAIN_SERVICE = 'cognito-auth-machine';
  * Windows Credential Manager, or on Linux the Secret Service. Each key
  * is one item: service `service`, account the key. Runs on the optional package
  * `@napi-rs/keyring`, loaded at the first call: when it is missing, calls reject with a
- * `StorageError` that names it. Note that Windows limits an item to 2560 bytes, which a
- * user-pool session with a refresh token can exceed.
+ * `StorageError` that names it. Windows limits an item to 2,560 bytes (1,280 UTF-16 code
+ * units), which a session exceeds: there a larger value is split into chunks, written so that a
+ * crash leaves the old value or the new one whole and read back whole or not at all (a value that
+ * cannot be read whole reads as absent). The chunks are items of the same service, named after
+ * the key and `#chunk.`; keys holding `#chunk` are left to them.
  *
  * Guarantees: the keychain writes one item whole. The keychain has no locks of its own, so
  * `withLock` uses lock files (as `createFileStorage` does) in `lockDirectory`, one per user
@@ -78,8 +106,15 @@ export function createKeychainStorage(options: KeychainStorageOptions = {}): Sec
   return createKeychainStorageWith(loadKeyring, options);
 }
 
-/** {@link createKeychainStorage} with the package loaded by `load`. */
-export function createKeychainStorageWith(load: KeyringLoader, options: KeychainStorageOptions = {}): SecureStorage {
+/**
+ * {@link createKeychainStorage} with the package loaded by `load`, and values over `itemLimit`
+ * (default: this platform's) split into chunks.
+ */
+export function createKeychainStorageWith(
+  load: KeyringLoader,
+  options: KeychainStorageOptions = {},
+  itemLimit: KeychainItemLimit | undefined = platformItemLimit(),
+): SecureStorage {
   const service = options?.service ?? DEFAULT_KEYCHAIN_SERVICE;
   if (typeof service !== 'string' || service.length === 0) {
     throw new AuthError('ValidationError', { message: 'The keychain service must be a non-empty string.' });
@@ -136,13 +171,16 @@ export function createKeychainStorageWith(load: KeyringLoader, options: Keychain
     }
   };
 
-  return Object.freeze({
+  const items = {
     getItem: (key: string) => withEntry(key, 'read from', (entry) => entry.getPassword()),
     setItem: (key: string, value: string) => withEntry(key, 'write to', (entry) => entry.setPassword(value)),
     removeItem: (key: string) =>
       withEntry(key, 'remove from', async (entry) => {
         await entry.deletePassword();
       }),
+  };
+  return Object.freeze({
+    ...(itemLimit === undefined ? items : createChunkedRecords({ items, names: keychainNames, ...itemLimit })),
     withLock: <T>(name: string, work: () => Promise<T>): Promise<T> => lock.run(name, work),
   });
 }
