@@ -169,9 +169,10 @@ interface AttemptFailure {
 }
 
 function createAwsJsonClient(url: string, target: ServiceTarget): AwsJsonClient {
-  const endpoint = new URL(url);
-  if (!endpoint.pathname.endsWith('/')) endpoint.pathname += '/';
-  const href = endpoint.href;
+  // The path ends in '/', as the SDK sends it; made with strings, since React Native's URL cannot set pathname.
+  const { href: full, search, hash } = new URL(url);
+  const path = full.slice(0, full.length - search.length - hash.length);
+  const href = (path.endsWith('/') ? path : `${path}/`) + search;
 
   async function attempt(
     operation: string,

@@ -181,6 +181,26 @@ describe('the wire', () => {
     expect(request!.headers['x-amz-user-agent']).toBe(`cognito-auth-machine/${PACKAGE_VERSION}`);
   });
 
+  it("adds the path's '/' without setting URL.pathname (React Native's URL has only a getter), keeping a query", async () => {
+    const server = await recorder(() => ({ status: 200, body: '{}' }));
+    // A URL like React Native's: pathname cannot be set (unit-test stand-in, not the real one).
+    class GetterOnlyUrl extends URL {
+      override get pathname(): string {
+        return super.pathname;
+      }
+      override set pathname(_value: string) {
+        throw new Error('URL.pathname is not implemented');
+      }
+    }
+    vi.stubGlobal('URL', GetterOnlyUrl);
+    try {
+      await awsJsonClientFor(`${server.endpoint}/rn-proxy?stage=dev`, 'AWSCognitoIdentityService').call('GetId', {});
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/rn-proxy/?stage=dev' });
+  });
+
   it('names the version package.json has', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
     expect({ name: PACKAGE_NAME, version: PACKAGE_VERSION }).toEqual({ name: pkg.name, version: pkg.version });
