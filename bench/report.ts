@@ -10,6 +10,7 @@ import { FRESH_TRIALS } from './restart.js';
 import type { NeutralResult } from './neutral.js';
 import { format, versusLimit, type Row } from './stats.js';
 import type { Target } from './targets.js';
+import type { SignInStepCalls } from './signInCalls.js';
 
 export interface RunInfo {
   date: Date;
@@ -316,7 +317,19 @@ function initialChunk(bundle: BundleFigures['ours']): string {
   return lines.join('\n');
 }
 
-export function renderReport(info: RunInfo, rows: Row[], bundle: BundleFigures, neutral: NeutralResult, targets: Target[]): string {
+function signInTable(steps: SignInStepCalls[]): string {
+  const lines = steps.map((s) => `| ${s.flow} | ${s.step.replaceAll('|', '\\|')} | ${s.calls.length} | ${s.calls.join(', ') || '—'} |`);
+  return ['| Flow | Step | Calls | Cognito operations |', '| --- | --- | ---: | --- |', ...lines].join('\n');
+}
+
+export function renderReport(
+  info: RunInfo,
+  rows: Row[],
+  bundle: BundleFigures,
+  neutral: NeutralResult,
+  targets: Target[],
+  signInSteps: SignInStepCalls[],
+): string {
   // One line per figure and peer: the measures it wins, then why.
   const grouped = new Map<string, Array<{ peer: Row; ours: Row }>>();
   for (const win of peerWins(rows)) {
@@ -372,6 +385,16 @@ ${winLines}
 ## How each figure is measured
 
 ${methods(info, rows)}
+
+## Cognito calls per sign-in step
+
+Every sign-in flow of the guide, run once through \`createAuth\` against the emulator's user pool
+(SRP unless the flow says otherwise); each step's calls as the emulator logged them, in order.
+Each is the fewest the protocol allows: SRP is two round trips by design (the password never
+leaves the device), and choosing email to set up needs no call. The download for this path is
+row "Bundle (c)" above.
+
+${signInTable(signInSteps)}
 
 ## The federation path in a bare runtime
 

@@ -25,6 +25,7 @@ import { neutralRuntime, type NeutralResult } from './neutral.js';
 import { renderReport, type RunInfo } from './report.js';
 import { restartWithStoredSession } from './restart.js';
 import { burstAtExpiry, COUNTED_CALLS, fetchOnValidSession } from './session.js';
+import { signInCalls, signInClock, type SignInStepCalls } from './signInCalls.js';
 import { format, now, versusLimit, type Row } from './stats.js';
 import { leanCoreTargets } from './targets.js';
 
@@ -64,6 +65,7 @@ const shortLived = await startEmulator({ latencyMs, credentialLifetimeSeconds: 6
 const rows: Row[] = [];
 let bundleFigures;
 let neutral: NeutralResult;
+let signInSteps: SignInStepCalls[];
 try {
   log(`federate a new login, 0 ms added (${trials * 2} trials)`);
   rows.push(...(await federateNewLogin(instant, 0, trials * 2)));
@@ -84,6 +86,13 @@ try {
   neutral = await neutralRuntime(instant);
   log('memory (child process)');
   rows.push(...(await memory(instant)));
+  log('Cognito calls per sign-in step');
+  const userPools = await startEmulator({ latencyMs: 0, now: signInClock });
+  try {
+    signInSteps = await signInCalls(userPools);
+  } finally {
+    await userPools.close();
+  }
 } finally {
   await emu.close();
   await instant.close();
@@ -120,7 +129,7 @@ for (const t of targets) {
 }
 if (!values['no-write']) {
   const target = new URL('../docs/PERFORMANCE.md', import.meta.url);
-  await writeFile(target, renderReport(info, rows, bundleFigures, neutral, targets));
+  await writeFile(target, renderReport(info, rows, bundleFigures, neutral, targets, signInSteps));
   log('wrote docs/PERFORMANCE.md');
 }
 log(`done in ${info.wallSeconds.toFixed(0)} s`);
