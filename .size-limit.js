@@ -50,8 +50,10 @@ export default [
     // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily).
     // 21.42 kB since setting up MFA during sign-in (the machine's wrong-code guard also names
     // EnableSoftwareTokenMFAException, a wrong first authenticator code: 12 B measured; the rest loads lazily).
+    // 21.46 kB since app clients with a secret (createAuth checks userPool.userPoolClientSecret
+    // before anything is sent: 38 B measured; SECRET_HASH itself is computed in the sign-in chunk).
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.42 kB',
+    limit: '21.46 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

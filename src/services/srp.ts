@@ -199,6 +199,11 @@ export function claimSignature(input: {
   return encodeBase64(hmac(sha256, input.key, message));
 }
 
+/** SECRET_HASH for an app client with a secret: base64(HMAC-SHA256(client secret, username + client id)). */
+export function secretHash(clientSecret: string, username: string, clientId: string): string {
+  return encodeBase64(hmac(sha256, encodeUtf8(clientSecret), encodeUtf8(username + clientId)));
+}
+
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -5,7 +5,7 @@ import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
 import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
 import { decodeJwtClaims, type JwtClaims } from './http/jwt.js';
 import { toAuthError } from './serviceErrors.js';
-import { clientEphemeral, passwordVerifierResponses, readPasswordVerifierChallenge, srpTimestamp } from './srp.js';
+import { clientEphemeral, passwordVerifierResponses, readPasswordVerifierChallenge, secretHash, srpTimestamp } from './srp.js';
 import type { MfaChallengeName, MfaSignInStep, MfaType, SignInRequest, TotpSetupDetails } from '../vocabulary/statechartContract.js';
 
 /** Where a Cognito user pool lives and which app client signs users in. */
@@ -14,8 +14,10 @@ export interface UserPoolConfig {
   region: string;
   /** The user pool id, e.g. `eu-west-1_AbCdEf123`. */
   userPoolId: string;
-  /** The app client id. The client must have no secret and allow the sign-in's flow (`USER_PASSWORD_AUTH` or `USER_SRP_AUTH`). */
+  /** The app client id. The client must allow the sign-in's flow (`USER_PASSWORD_AUTH` or `USER_SRP_AUTH`). */
   userPoolClientId: string;
+  /** The app client's secret, when it has one: each sign-in step and refresh then sends `SECRET_HASH`. Server-side code only. */
+  clientSecret?: Secret;
   /** Full URL of another endpoint, e.g. a local emulator. Defaults to the AWS endpoint of `region`. */
   endpoint?: string;
   /** FIPS and dual-stack endpoints of `region`; not with `endpoint`. */
@@ -101,6 +103,13 @@ async function call(
     if (signal?.aborted) throw cancelled(operation, signal);
     throw override?.(error) ?? toAuthError(error, operation);
   }
+}
+
+/** The parameters of a sign-in step, with `SECRET_HASH` for `username` when the app client has a secret. */
+function signed(config: UserPoolConfig, username: string, parameters: Record<string, string>): Record<string, string> {
+  return config.clientSecret
+    ? { ...parameters, SECRET_HASH: secretHash(config.clientSecret.reveal(), username, config.userPoolClientId) }
+    : parameters;
 }
 
 function awsName(error: unknown): string | undefined {
@@ -278,7 +287,7 @@ export async function signInWithPassword(
     {
       AuthFlow: 'USER_PASSWORD_AUTH',
       ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: input.username, PASSWORD: input.password.reveal() },
+      AuthParameters: signed(config, input.username, { USERNAME: input.username, PASSWORD: input.password.reveal() }),
     },
     wrongPassword,
   );
@@ -301,7 +310,7 @@ async function signInWithSrp(
     {
       AuthFlow: 'USER_SRP_AUTH',
       ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: input.username, SRP_A: ephemeral.A.toString(16) },
+      AuthParameters: signed(config, input.username, { USERNAME: input.username, SRP_A: ephemeral.A.toString(16) }),
     },
     wrongPassword,
   );
@@ -330,7 +339,7 @@ async function signInWithSrp(
       ChallengeName: 'PASSWORD_VERIFIER',
       ClientId: config.userPoolClientId,
       Session: started.Session,
-      ChallengeResponses: responses,
+      ChallengeResponses: signed(config, responses.USERNAME, responses),
     },
     wrongPassword,
   );
@@ -358,7 +367,7 @@ export async function completeNewPassword(
     ChallengeName: 'NEW_PASSWORD_REQUIRED',
     ClientId: config.userPoolClientId,
     Session: input.session.reveal(),
-    ChallengeResponses: { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() },
+    ChallengeResponses: signed(config, input.username, { USERNAME: input.username, NEW_PASSWORD: input.newPassword.reveal() }),
   });
   return nextStep(config, NEW_PASSWORD, output, input.username, now, signal);
 }
@@ -488,7 +497,7 @@ export async function answerMfaChallenge(
     ChallengeName: name,
     ClientId: config.userPoolClientId,
     Session: session,
-    ChallengeResponses: responses,
+    ChallengeResponses: signed(config, input.username, responses),
   });
   return nextStep(config, MFA, output, input.username, now, signal);
 }
@@ -512,7 +521,8 @@ export async function refreshUserPoolTokens(
   const output = await call(config, REFRESH, signal, 'InitiateAuth', {
     AuthFlow: 'REFRESH_TOKEN_AUTH',
     ClientId: config.userPoolClientId,
-    AuthParameters: { REFRESH_TOKEN: input.refreshToken.reveal() },
+    // Cognito's SECRET_HASH for a refresh takes the user's name (or sub), which the session keeps.
+    AuthParameters: signed(config, input.username, { REFRESH_TOKEN: input.refreshToken.reveal() }),
   });
   if (output.ChallengeName) throw unsupportedChallenge(REFRESH, output.ChallengeName);
   return tokensFrom(REFRESH, output.AuthenticationResult, now, input.refreshToken);

@@ -1,4 +1,5 @@
 import type { AuthConfig } from '../vocabulary/AuthConfig.js';
+import { Secret } from '../vocabulary/Secret.js';
 import { createMemoryStorage } from '../storage/createMemoryStorage.js';
 import { createSessionStore } from '../storage/createSessionStore.js';
 import { createAuthServices, type AuthServices } from './authActors.js';
@@ -25,6 +26,7 @@ function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
     region: REGION.test(prefix) ? prefix : config.region,
     userPoolId: config.userPool.userPoolId,
     userPoolClientId: config.userPool.userPoolClientId,
+    ...(config.userPool.userPoolClientSecret ? { clientSecret: new Secret(config.userPool.userPoolClientSecret) } : {}),
     ...(config.endpoints?.userPool ? { endpoint: config.endpoints.userPool } : {}),
   };
 }

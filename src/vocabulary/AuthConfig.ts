@@ -11,9 +11,11 @@ export interface AuthConfig {
   identityPoolId: string;
   /**
    * The user pool and its app client, needed for `signIn`. Without it the app can only federate
-   * provider tokens. The app client must have no client secret.
+   * provider tokens. `userPoolClientSecret` is for an app client that has a secret: every sign-in
+   * and refresh then carries Cognito's `SECRET_HASH`. Only for code that runs on a server: a
+   * secret shipped in a browser or mobile app is no secret.
    */
-  userPool?: { userPoolId: string; userPoolClientId: string };
+  userPool?: { userPoolId: string; userPoolClientId: string; userPoolClientSecret?: string };
   /** Full URLs of local emulators or private endpoints. */
   endpoints?: { identityPool?: string; userPool?: string };
   /** Where the session is kept. Default: a fresh in-memory store (nothing survives a reload). */

@@ -70,6 +70,8 @@ export function assertUserPoolConfig(value: unknown): void {
     typeof userPoolClientId === 'string' && USER_POOL_CLIENT_ID.test(userPoolClientId),
     'userPool.userPoolClientId must be the app client id (letters and digits).',
   );
+  const secret = (value as { userPoolClientSecret?: unknown }).userPoolClientSecret;
+  assertValid(secret === undefined || (typeof secret === 'string' && /^[!-~]{1,256}$/.test(secret)), 'userPool.userPoolClientSecret must be the app client secret.');
 }
 
 export function assertOptionalFunction(value: unknown, name: string): void {
