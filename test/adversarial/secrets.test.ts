@@ -2,7 +2,9 @@
  * No token, secret key, session token or password in anything an app can observe, through full
  * flows against the real services: federation, renewal, refused renewal, failed and throttled
  * federation, dropped connections, clear; user-pool sign-in with a wrong password, the
- * new-password challenge, refresh, refused refresh, global sign-out (failed and done).
+ * new-password challenge, refresh, refused refresh, global sign-out (failed and done); SRP
+ * sign-in with an SMS code (wrong, then right) and the set-up of an authenticator app during
+ * sign-in (its shared secret handed to the app, a wrong first code, the right one).
  *
  * The secrets are not listed by hand: both services sit behind a pass-through proxy that harvests
  * every secret field of every request and answer (passwords, Logins tokens, id/access/refresh
@@ -11,6 +13,16 @@
  * (message, String, JSON.stringify, util.inspect), redacted inspection events, and the actor's
  * snapshot and persisted snapshot after every step (JSON.stringify and util.inspect).
  */
+import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
@@ -22,20 +34,23 @@ import { startCognitoLocal, type CognitoLocal, type CognitoLocalUserPool } from 
 import { createArmedStorage } from './armedStorage.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
 import { deep, errorRenderings, safeJson } from '../support/renderings.js';
+import { totpFor } from '../emulator/totp.js';
 
 const REGION = 'us-east-1';
 const ALICE_PASSWORD = 'Alice-Secret-Passw0rd!';
 const BOB_TEMPORARY = 'Bob-Temporary-Passw0rd!';
 const BOB_NEW = 'Bob-Brand-New-Passw0rd!';
 const WRONG = 'Wrong-Guessed-Passw0rd!';
+const CAROL_PASSWORD = 'Carol-Mfa-Passw0rd!';
 
 /** Epoch ms shared by the emulator and the instances; `offset` moves both. */
 const clock = { offset: 0, now: () => Date.now() + clock.offset };
 
-const secrets = new Set<string>([ALICE_PASSWORD, BOB_TEMPORARY, BOB_NEW, WRONG]);
+const secrets = new Set<string>([ALICE_PASSWORD, BOB_TEMPORARY, BOB_NEW, WRONG, CAROL_PASSWORD]);
 const observations: Array<{ source: string; text: string }> = [];
 
-const SECRET_FIELDS = /^(password|new_password|refresh_token|session|idtoken|accesstoken|refreshtoken|secretkey|sessiontoken|token)$/i;
+const SECRET_FIELDS =
+  /^(password|new_password|refresh_token|session|idtoken|accesstoken|refreshtoken|secretkey|sessiontoken|token|secretcode|srp_a|srp_b|secret_block|password_claim_signature|password_claim_secret_block)$/i;
 
 /** Collects every secret field of a JSON body (and every value of a Logins map). */
 function harvest(body: string): void {
@@ -216,6 +231,65 @@ describe('no secret in anything observable', () => {
     await step('signIn bob', up, () => up.signIn({ username: 'bob', password: BOB_NEW, options: { authFlowType: 'USER_PASSWORD_AUTH' } }), 'ok');
     await step('global signOut', up, () => up.signOut({ global: true }), 'ok');
     up.stop();
+
+    // ---- MFA, on the emulator's own user pools (SRP, the default flow) ----------------------------------
+    const admin = new CognitoIdentityProviderClient({ endpoint: emu.endpoint, region: REGION, credentials: emu.developerCredentials, maxAttempts: 1 });
+    const identityAdmin = new CognitoIdentityClient({ endpoint: emu.endpoint, region: REGION, credentials: emu.developerCredentials, maxAttempts: 1 });
+    const newUser = async (userPoolId: string, username: string, attributes: Array<{ Name: string; Value: string }> = []) => {
+      await admin.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: attributes }));
+      await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: CAROL_PASSWORD, Permanent: true }));
+    };
+    const wrongCode = (right: string) => (right === '000000' ? '111111' : '000000');
+    await newUser(emu.userPoolId, 'carol', [{ Name: 'phone_number', Value: '+15555550142' }]);
+    await admin.send(
+      new AdminSetUserMFAPreferenceCommand({ UserPoolId: emu.userPoolId, Username: 'carol', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }),
+    );
+    const mfa = newAuth('mfa', {
+      identityPoolId: emu.identityPoolId,
+      userPool: { userPoolId: emu.userPoolId, userPoolClientId: emu.userPoolClientId },
+      endpoints: { identityPool: identityProxy.endpoint, userPool: identityProxy.endpoint },
+    });
+    await mfa.ready;
+    await step('SRP signIn to an SMS code', mfa, () => mfa.signIn({ username: 'carol', password: CAROL_PASSWORD }), 'ok');
+    const smsCode = emu.messages({ username: 'carol', channel: 'SMS' }).at(-1)?.code as string;
+    await step('confirmSignIn, wrong SMS code', mfa, () => mfa.confirmSignIn({ challengeResponse: wrongCode(smsCode) }), 'NotAuthorizedError');
+    await step('confirmSignIn, SMS code', mfa, () => mfa.confirmSignIn({ challengeResponse: smsCode }), 'ok');
+    await step('fetchAuthSession after MFA', mfa, () => mfa.fetchAuthSession(), 'ok');
+    await step('signOut after MFA', mfa, () => mfa.signOut(), 'ok');
+    mfa.stop();
+
+    const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: 'secrets-mfa-required' }));
+    const requiredPoolId = UserPool?.Id as string;
+    await admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: requiredPoolId, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true } }));
+    const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({ UserPoolId: requiredPoolId, ClientName: 'app' }));
+    const requiredClientId = UserPoolClient?.ClientId as string;
+    const { IdentityPoolId } = await identityAdmin.send(
+      new CreateIdentityPoolCommand({
+        IdentityPoolName: 'secrets_mfa_required',
+        AllowUnauthenticatedIdentities: false,
+        CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${REGION}.amazonaws.com/${requiredPoolId}`, ClientId: requiredClientId }],
+      }),
+    );
+    await newUser(requiredPoolId, 'dave');
+    const setup = newAuth('mfa setup', {
+      identityPoolId: IdentityPoolId as string,
+      userPool: { userPoolId: requiredPoolId, userPoolClientId: requiredClientId },
+      endpoints: { identityPool: identityProxy.endpoint, userPool: identityProxy.endpoint },
+    });
+    await setup.ready;
+    const started = await step('SRP signIn to the authenticator set-up', setup, () => setup.signIn({ username: 'dave', password: CAROL_PASSWORD }), 'ok');
+    if (started?.nextStep.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') throw new Error('expected the authenticator set-up step');
+    const sharedSecret = started.nextStep.totpSetupDetails.sharedSecret.reveal();
+    secrets.add(sharedSecret);
+    observe('the set-up step JSON', safeJson(started));
+    observe('the set-up step inspect', inspect(started, deep));
+    const firstCode = totpFor(sharedSecret, clock.now());
+    await step('confirmSignIn, wrong first code', setup, () => setup.confirmSignIn({ challengeResponse: wrongCode(firstCode) }), 'NotAuthorizedError');
+    await step('confirmSignIn, first code', setup, () => setup.confirmSignIn({ challengeResponse: firstCode }), 'ok');
+    await step('fetchAuthSession after the set-up', setup, () => setup.fetchAuthSession(), 'ok');
+    setup.stop();
+    admin.destroy();
+    identityAdmin.destroy();
 
     // ---- the scan ------------------------------------------------------------------------------------
     const leaks: string[] = [];
