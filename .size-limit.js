@@ -52,8 +52,10 @@ export default [
     // EnableSoftwareTokenMFAException, a wrong first authenticator code: 12 B measured; the rest loads lazily).
     // 21.46 kB since app clients with a secret (createAuth checks userPool.userPoolClientSecret
     // before anything is sent: 38 B measured; SECRET_HASH itself is computed in the sign-in chunk).
+    // 21.65 kB since a substate of signingIn.awaitingMfa per MFA challenge (smsCode, emailCode,
+    // totpCode, factorChoice, factorSetup), chosen by the challenge's name: 181 B measured.
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.46 kB',
+    limit: '21.65 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

@@ -3,13 +3,17 @@ import type { SessionFetchEvent } from '../vocabulary/statechartContract.js';
 import { fetchRules as rules, type AuthMachine } from './auth.machine.js';
 
 /**
- * The state as `parent.child` (or `parent`), read from the snapshot's value. `snapshot.matches`
- * parses its argument on every call, which costs more than the whole warm answer; the auth
- * machine's states are at most two deep.
+ * The state as `parent.child` (or `parent`), read from the snapshot's value; deeper levels (the
+ * MFA challenge a sign-in waits at) do not change the answer. `snapshot.matches` parses its
+ * argument on every call, which costs more than the whole warm answer.
  */
 export function statePath(value: StateValue): string {
   if (typeof value === 'string') return value;
-  for (const parent in value) return `${parent}.${statePath(value[parent]!)}`;
+  for (const parent in value) {
+    const child = value[parent]!;
+    if (typeof child === 'string') return `${parent}.${child}`;
+    for (const name in child) return `${parent}.${name}`;
+  }
   return '';
 }
 

@@ -5,6 +5,7 @@ import type {
   AuthEvent,
   AuthHubEvent,
   FederationRequest,
+  MfaChallengeName,
   RestoreOutput,
   SessionFetchEvent,
   RequestSettledEvent,
@@ -78,8 +79,8 @@ export interface AuthMachineContext extends AuthMachineInput {
    * sign-in challenge).
    */
   returnAfterSync: 'federationFailed' | 'challenge' | null;
-  /** The sign-in challenge the user is at, while one is open (its details stay in the vault). */
-  openChallenge: 'newPassword' | 'mfa' | null;
+  /** The sign-in challenge the user is at, while one is open: the new password, or Cognito's name of the MFA challenge (its details stay in the vault). */
+  openChallenge: 'newPassword' | MfaChallengeName | null;
 }
 
 
@@ -167,7 +168,7 @@ export const authMachine = setup({
     hasRefusedSession: ({ context }) => context.session?.refused === true,
     returnsToFailedFederation: ({ context }) => context.returnAfterSync === 'federationFailed',
     returnsToChallenge: ({ context }) => context.returnAfterSync === 'challenge',
-    returnsToMfaChallenge: ({ context }) => context.returnAfterSync === 'challenge' && context.openChallenge === 'mfa',
+    returnsToMfaChallenge: ({ context }) => context.returnAfterSync === 'challenge' && context.openChallenge !== 'newPassword',
     /** A sync read back the very record Cognito refused: the session stays expired. */
     restoredRefusedSession: ({ context, event }) => {
       const restored = outputOf<RestoreOutput>(event).session;
@@ -182,7 +183,9 @@ export const authMachine = setup({
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
-    awaitsMfa: ({ context }) => context.openChallenge === 'mfa',
+    awaitsMfa: ({ context }) => context.openChallenge !== 'newPassword',
+    // params: Cognito's name of the challenge (typed loosely: XState's enqueueActions types refuse typed guard params).
+    challengeIs: ({ context }, challenge: unknown) => context.openChallenge === challenge,
     /** Cognito refused the MFA code but not the session: the challenge stays open. */
     isWrongCode: ({ event }) => /^(CodeMismatch|ExpiredCode|EnableSoftwareTokenMFA)Exception$/.test((errorOf(event) as AuthError).serviceErrorName ?? ''),
     // The questions a fetch is asked before it is answered (fetchRules, shared with the warm path).
@@ -212,7 +215,13 @@ export const authMachine = setup({
     rememberFailedFederation: assign({ returnAfterSync: 'federationFailed' as const }),
     rememberChallenge: assign({ returnAfterSync: 'challenge' as const }),
     openNewPasswordChallenge: assign({ openChallenge: 'newPassword' as const }),
-    openMfaChallenge: assign({ openChallenge: 'mfa' as const }),
+    // The challenge an answer opened; after a wrong code or a guest renewal, the one still open.
+    openMfaChallenge: assign({
+      openChallenge: ({ context, event }) => {
+        const out = (event as { output?: SignInStepOutcome }).output;
+        return out?.kind === 'mfaRequired' ? out.challenge : context.openChallenge;
+      },
+    }),
     forgetReturnAfterSync: assign({ returnAfterSync: null }),
     rememberRequest: assign({
       activeRequestId: ({ event }) => ('requestId' in event ? event.requestId : null),
@@ -615,8 +624,25 @@ export const authMachine = setup({
           },
         },
         awaitingMfa: {
-          description: 'Cognito wants a second factor (its code, or which one): confirmSignIn({ challengeResponse }).',
+          description: 'Cognito wants a second factor, or one set up: confirmSignIn({ challengeResponse }). A substate per challenge.',
           entry: ['openMfaChallenge', 'replayDeferredFetches'],
+          initial: 'opening',
+          states: {
+            opening: {
+              always: [
+                { guard: { type: 'challengeIs', params: 'SMS_MFA' }, target: 'smsCode' },
+                { guard: { type: 'challengeIs', params: 'EMAIL_OTP' }, target: 'emailCode' },
+                { guard: { type: 'challengeIs', params: 'SOFTWARE_TOKEN_MFA' }, target: 'totpCode' },
+                { guard: { type: 'challengeIs', params: 'SELECT_MFA_TYPE' }, target: 'factorChoice' },
+                { target: 'factorSetup' },
+              ],
+            },
+            smsCode: {},
+            emailCode: {},
+            totpCode: {},
+            factorChoice: {},
+            factorSetup: {},
+          },
           on: {
             'signIn.confirm': { target: 'answeringMfa', actions: 'rememberRequest' },
             signIn: { target: 'verifyingPassword', actions: 'rememberRequest' },

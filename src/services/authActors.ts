@@ -248,7 +248,7 @@ async function keepSignInStep(vault: SessionVault, step: SignInStepResult, signa
       session: step.session,
       mfa: { challengeName: step.challengeName, step: step.step },
     };
-    return { kind: 'mfaRequired' };
+    return { kind: 'mfaRequired', challenge: step.challengeName };
   }
   const session: UserPoolSession = { kind: 'userPool', username: step.username, userId: step.userId, tokens: step.tokens };
   const kept = await keep(vault, session, signal);

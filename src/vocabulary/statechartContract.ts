@@ -154,7 +154,7 @@ export interface PendingChallenge {
 export type SignInStepOutcome =
   | { kind: 'signedIn'; session: SessionSummary }
   | { kind: 'newPasswordRequired' }
-  | { kind: 'mfaRequired' };
+  | { kind: 'mfaRequired'; challenge: MfaChallengeName };
 
 /**
  * Events the Promise API sends. Every one carries the request id its caller waits on; the

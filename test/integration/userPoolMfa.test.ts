@@ -180,7 +180,7 @@ describe('MFA sign-in steps against the emulator', () => {
         codeDeliveryDetails: { deliveryMedium: 'SMS', destination: '+*******0123', attributeName: 'phone_number' },
       },
     });
-    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"smsCode"}}');
     await expect(auth.confirmSignIn({ challengeResponse: sentCode(username, 'SMS') })).resolves.toEqual({
       isSignedIn: true,
       nextStep: { signInStep: 'DONE' },
@@ -226,10 +226,13 @@ describe('MFA sign-in steps against the emulator', () => {
     expect(bad.name).toBe('ValidationError' satisfies AuthErrorName);
     expect(fetchSpy).not.toHaveBeenCalled();
     fetchSpy.mockRestore();
+    // Each challenge is a substate the inspector shows.
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"factorChoice"}}');
     await expect(auth.confirmSignIn({ challengeResponse: 'TOTP' })).resolves.toEqual({
       isSignedIn: false,
       nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' },
     });
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"totpCode"}}');
     await expect(auth.confirmSignIn({ challengeResponse: totpCode(totpSecret!) })).resolves.toMatchObject({ isSignedIn: true });
     await expectSignedInWithCredentials(auth);
   });
@@ -244,7 +247,7 @@ describe('MFA sign-in steps against the emulator', () => {
     const error = await failure(auth.confirmSignIn({ challengeResponse: wrong }));
     expect(error.name).toBe('NotAuthorizedError' satisfies AuthErrorName);
     expect(error.serviceErrorName).toBe('CodeMismatchException');
-    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"smsCode"}}');
     await expect(auth.confirmSignIn({ challengeResponse: right })).resolves.toMatchObject({ isSignedIn: true });
     await expectSignedInWithCredentials(auth);
   });
@@ -336,7 +339,7 @@ describe('setting up MFA while signing in, against the emulator', () => {
     expect(output.isSignedIn).toBe(false);
     const step = output.nextStep;
     if (step.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') throw new Error(`unexpected step ${step.signInStep}`);
-    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"factorSetup"}}');
     const secret = step.totpSetupDetails.sharedSecret.reveal();
     secrets.push(secret);
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
@@ -355,7 +358,7 @@ describe('setting up MFA while signing in, against the emulator', () => {
     const error = await failure(auth.confirmSignIn({ challengeResponse: wrong }));
     expect(error.name).toBe('NotAuthorizedError' satisfies AuthErrorName);
     expect(error.serviceErrorName).toBe('EnableSoftwareTokenMFAException');
-    expect(stateOf(auth)).toBe('{"signingIn":"awaitingMfa"}');
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"factorSetup"}}');
     await expect(auth.confirmSignIn({ challengeResponse: right })).resolves.toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
     await expectSignedInWithCredentials(auth);
 
@@ -409,6 +412,7 @@ describe('setting up MFA while signing in, against the emulator', () => {
       },
     });
     expect(emu.messages({ username, channel: 'EMAIL' }).at(-1)?.destination).toBe('setup@example.com');
+    expect(stateOf(auth)).toBe('{"signingIn":{"awaitingMfa":"emailCode"}}');
     await expect(auth.confirmSignIn({ challengeResponse: sentCode(username, 'EMAIL') })).resolves.toMatchObject({ isSignedIn: true });
     await expectSignedInWithCredentials(auth);
   });

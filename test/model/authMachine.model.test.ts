@@ -97,7 +97,9 @@ const userPoolEvents: ModelEvent[] = [
   { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
 ];
 
-const models: { name: string; input: AuthMachineInput; events: ModelEvent[] }[] = [
+const MFA_CHALLENGES = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP'] as const;
+
+const models: { name: string; input: AuthMachineInput; events: ModelEvent[]; shortest?: true }[] = [
   { name: 'private session', input: { allowGuestAccess: false, sharedSession: false }, events: commonEvents },
   // The next two models add the events of one concern to the core of federate, clear and
   // fetch; the failure paths they share with the first model are walked there.
@@ -129,15 +131,31 @@ const models: { name: string; input: AuthMachineInput; events: ModelEvent[] }[] 
     events: [
       done('restoreSession', { session: null, generation: null, problems: [] }),
       { type: 'signIn', requestId: 5, username: 'model-user', password: new Secret('model-password') },
-      done('signInWithPassword', { kind: 'mfaRequired' }),
+      done('signInWithPassword', { kind: 'mfaRequired', challenge: 'SOFTWARE_TOKEN_MFA' }),
       { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-code') },
       done('answerMfaChallenge', { kind: 'signedIn', session: userPoolSummary }),
-      done('answerMfaChallenge', { kind: 'mfaRequired' }),
+      done('answerMfaChallenge', { kind: 'mfaRequired', challenge: 'SOFTWARE_TOKEN_MFA' }),
       // A wrong code keeps the challenge open; a refused session ends the sign-in.
       failed('answerMfaChallenge', awsError('CodeMismatchException')),
       failed('answerMfaChallenge', awsError('NotAuthorizedException')),
       { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 },
       done('federateUserPoolSession', userPoolSummary),
+    ],
+  },
+  // Each MFA challenge has a substate of signingIn.awaitingMfa: reached from the sign-in and from
+  // an answer that opens the next challenge (a choice of factor, then its code; a setup, then ...).
+  // Shortest paths: the simple ones would be every order of the five challenges (over 5,000 paths).
+  {
+    name: 'MFA challenge substates',
+    input: { allowGuestAccess: false, sharedSession: false },
+    shortest: true,
+    events: [
+      done('restoreSession', { session: null, generation: null, problems: [] }),
+      { type: 'signIn', requestId: 5, username: 'model-user', password: new Secret('model-password') },
+      ...MFA_CHALLENGES.map((challenge) => done('signInWithPassword', { kind: 'mfaRequired', challenge })),
+      { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-code') },
+      ...MFA_CHALLENGES.map((challenge) => done('answerMfaChallenge', { kind: 'mfaRequired', challenge })),
+      done('answerMfaChallenge', { kind: 'signedIn', session: userPoolSummary }),
     ],
   },
 ];
@@ -262,7 +280,7 @@ async function releaseUntilStateChanges(r: ReturnType<typeof runner>, fail?: unk
 let pathsWalked = 0;
 let stepsChecked = 0;
 
-describe.each(models)('auth statechart, $name', ({ input, events }) => {
+describe.each(models)('auth statechart, $name', ({ input, events, shortest }) => {
   // The graph types do not carry emitted-event types; the machine is the same object.
   // A busy state that already holds a waiting fetch gains no new behaviour from a second one,
   // so the model sends at most one fetch into each busy spell (keeps the path count finite).
@@ -273,10 +291,17 @@ describe.each(models)('auth statechart, $name', ({ input, events }) => {
     input,
     serializeState: serializeState as never,
   });
-  const paths = model.getSimplePaths();
+  const paths = shortest ? model.getShortestPaths() : model.getSimplePaths();
 
   it('has paths to walk', () => {
-    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.length).toBeGreaterThan(shortest ? 8 : 20);
+    if (shortest) {
+      // Every challenge's substate is reached on the way (the paths that are prefixes of others are dropped).
+      const reached = new Set(paths.flatMap((p) => p.steps.map((step) => JSON.stringify((step.state as Snapshot).value))));
+      for (const substate of ['smsCode', 'emailCode', 'totpCode', 'factorChoice', 'factorSetup']) {
+        expect(reached, substate).toContain(JSON.stringify({ signingIn: { awaitingMfa: substate } }));
+      }
+    }
   });
 
   it.each(paths.map((p, i) => [i, p] as const))('path %i', async (_i, path) => {
@@ -300,7 +325,8 @@ describe.each(models)('auth statechart, $name', ({ input, events }) => {
         else await r.directStore.clear();
         await releaseUntilStateChanges(r);
       } else if (event.type.startsWith('xstate.done.actor.')) {
-        await releaseUntilStateChanges(r, undefined, (event.output as { kind?: string } | undefined)?.kind);
+        const output = event.output as { kind?: string; challenge?: string } | undefined;
+        await releaseUntilStateChanges(r, undefined, output?.challenge ? `${output.kind}:${output.challenge}` : output?.kind);
       } else if (event.type.startsWith('xstate.error.actor.')) {
         await releaseUntilStateChanges(r, event.error);
       } else {

@@ -9,6 +9,7 @@ import type { CognitoIdentityService } from '../../src/services/cognitoIdentity.
 import type { UserPoolService } from '../../src/services/authActors.js';
 import type { SignInStepResult } from '../../src/services/userPool.js';
 import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
+import type { MfaChallengeName } from '../../src/vocabulary/statechartContract.js';
 
 export interface PendingOperation {
   kind: 'identity' | 'storage' | 'userPool';
@@ -78,7 +79,10 @@ function fakeJwt(claims: Record<string, unknown>): string {
   return `${part({ alg: 'none' })}.${part(claims)}.sig`;
 }
 
-/** User-pool calls behind the gate; a release's choice `newPasswordRequired` or `mfaRequired` opens that challenge. */
+/**
+ * User-pool calls behind the gate; a release's choice `newPasswordRequired` or `mfaRequired` opens
+ * that challenge (`mfaRequired:<Cognito challenge>`, e.g. `mfaRequired:SMS_MFA`; default SOFTWARE_TOKEN_MFA).
+ */
 export function createGatedUserPoolService(gate: Gate, now: () => number): UserPoolService {
   let n = 0;
   const tokens = () => ({
@@ -89,12 +93,14 @@ export function createGatedUserPoolService(gate: Gate, now: () => number): UserP
   });
   const step = (choice?: string): SignInStepResult => {
     if (choice === 'newPasswordRequired') return { kind: 'newPasswordRequired', session: new Secret('gated-challenge'), username: 'model-user' };
-    if (choice === 'mfaRequired') {
+    if (choice?.startsWith('mfaRequired')) {
+      const challengeName = (choice.split(':')[1] ?? 'SOFTWARE_TOKEN_MFA') as MfaChallengeName;
       return {
         kind: 'mfaRequired',
-        challengeName: 'SOFTWARE_TOKEN_MFA',
+        challengeName,
         session: new Secret('gated-challenge'),
         username: 'model-user',
+        // The step's details do not matter to the machine; only the challenge's name reaches it.
         step: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' },
       };
     }
