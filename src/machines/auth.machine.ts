@@ -58,12 +58,16 @@ export interface AuthMachineInput {
   sharedSession: boolean;
   /** The renewal window in milliseconds before expiry. Default {@link RENEW_BEFORE_EXPIRY_MS}. */
   renewBeforeExpiryMs?: number;
+  /** Federated credentials are renewed when they enter the renewal window, without waiting for a fetch. Default false. */
+  renewInBackground?: boolean;
 }
 
 /** The machine's context: data only, never a secret (the secrets stay in the session vault). */
 export interface AuthMachineContext extends AuthMachineInput {
   /** The renewal window in milliseconds before expiry (the input's, or the default). */
   renewBeforeExpiryMs: number;
+  /** Renew federated credentials when they enter the renewal window (the input's, or false). */
+  renewInBackground: boolean;
   /** What the machine knows of the current session; `null` when there is none. */
   session: SessionSummary | null;
   /** The request the current long-running state works for (federating, clearing). */
@@ -116,6 +120,16 @@ function fetchGuard(rule: (context: AuthMachineContext, event: SessionFetchEvent
 }
 
 /**
+ * Milliseconds until `at` (epoch ms, device time) by the actor's clock: the `now()` of the clock
+ * `createActor` was given (createAuth gives its `clock`), else `Date.now()`. Timers hold at most
+ * 2^31 - 1 ms (24.8 days): a longer wait fires then, far beyond any credentials' lifetime.
+ */
+function msUntil(at: number | undefined, system: { _clock: object }): number {
+  const now = (system._clock as { now?: () => number }).now?.() ?? Date.now();
+  return Math.min(Math.max((at ?? 0) - now, 0), 2 ** 31 - 1);
+}
+
+/**
  * The output of a service's done event, or the error of its error event. Named actions and guards
  * see the machine's own event union; these are the one place that reads an invoke's result.
  */
@@ -144,6 +158,11 @@ export const authMachine = setup({
     events: {} as AuthEvent,
     input: {} as AuthMachineInput,
     emitted: {} as AuthHubEvent | RequestSettledEvent,
+  },
+  delays: {
+    untilRenewalWindow: ({ context, system }) =>
+      msUntil((context.session?.credentialsExpiration ?? 0) - context.renewBeforeExpiryMs, system),
+    untilExpiry: ({ context, system }) => msUntil(context.session?.credentialsExpiration, system),
   },
   actors: {
     restoreSession: notProvided<RestoreOutput, void>(),
@@ -180,6 +199,9 @@ export const authMachine = setup({
     /** Another app or process changed the stored session while this one worked: re-read it. */
     sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
+    renewsInBackground: ({ context }) => context.renewInBackground,
+    /** No fetch waits on this renewal: the renewal window's timer started it. */
+    isBackgroundRenewal: ({ context }) => context.deferredFetches.length === 0,
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
     awaitsMfa: ({ context }) => context.openChallenge === 'mfa',
@@ -304,12 +326,17 @@ export const authMachine = setup({
     })),
     emitFederationCleared: emit({ type: 'federationToIdentityPoolCleared' as const }),
     emitSessionExpired: emit({ type: 'sessionExpired' as const }),
+    emitCredentialsExpired: emit(({ context }) => ({
+      type: 'credentialsExpired' as const,
+      data: { identityId: context.session?.identityId ?? '' },
+    })),
   },
 }).createMachine({
   id: 'auth',
   context: ({ input }) => ({
     ...input,
     renewBeforeExpiryMs: input.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS,
+    renewInBackground: input.renewInBackground ?? false,
     session: null,
     activeRequestId: null,
     deferredFetches: [],
@@ -458,17 +485,25 @@ export const authMachine = setup({
       on: {
         federate: { target: 'federating' },
         'federation.clear': { target: 'clearingFederation', actions: 'rememberRequest' },
+        // Answered alike in active, expiring and expired: the fetch's clock decides what is renewed.
+        'session.fetch': [
+          { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
+          { guard: 'credentialsNeedRenewal', target: '.renewing', actions: 'deferFetch' },
+          { actions: 'settleEvent' },
+        ],
       },
       states: {
         active: {
           entry: 'replayDeferredFetches',
-          on: {
-            'session.fetch': [
-              { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
-              { guard: 'credentialsNeedRenewal', target: 'renewing', actions: 'deferFetch' },
-              { actions: 'settleEvent' },
-            ],
-          },
+          after: { untilRenewalWindow: [{ guard: 'renewsInBackground', target: 'renewing' }, { target: 'expiring' }] },
+        },
+        expiring: {
+          description: 'The credentials are within the renewal window; the next fetchAuthSession renews them.',
+          after: { untilExpiry: 'expired' },
+        },
+        expired: {
+          description: "The credentials have expired on Cognito's clock; the next fetchAuthSession renews them.",
+          entry: 'emitCredentialsExpired',
         },
         renewing: {
           tags: ['busy'],
@@ -485,6 +520,8 @@ export const authMachine = setup({
                 target: '#auth.sessionExpired',
                 actions: ['rejectDeferredFetches', 'emitSessionExpired'],
               },
+              // A failed background renewal waits for the next fetch to try again: it does not loop.
+              { guard: 'isBackgroundRenewal', target: 'expiring' },
               // Throttling, network, 5xx: this call fails, the session stays for the next one.
               { target: 'active', actions: 'rejectDeferredFetches' },
             ],

@@ -1,7 +1,7 @@
 import type { AuthError } from './AuthError.js';
 import type { AuthProvider } from './AuthProvider.js';
 import type { Secret } from './Secret.js';
-import type { SessionRecord } from './SessionRecord.js';
+import { expiresOnDevice, type SessionRecord } from './SessionRecord.js';
 
 /**
  * What the statechart knows of the session: enough to decide transitions, never a secret.
@@ -14,7 +14,7 @@ export interface SessionSummary {
   identityId?: string;
   /** Federated sessions: the provider the token came from. */
   provider?: AuthProvider;
-  /** AWS credentials' expiry, epoch ms. */
+  /** AWS credentials' expiry, epoch ms on the device's clock (Cognito's, less the clock offset). */
   credentialsExpiration?: number;
   /** User-pool sessions: the user's name. */
   username?: string;
@@ -37,13 +37,13 @@ function summarizeRecord(record: SessionRecord | null): SessionSummary | null {
   if (!record) return null;
   switch (record.kind) {
     case 'guest':
-      return { kind: 'guest', identityId: record.identityId, credentialsExpiration: record.credentials.expiration };
+      return { kind: 'guest', identityId: record.identityId, credentialsExpiration: expiresOnDevice(record.credentials) };
     case 'federated':
       return {
         kind: 'federated',
         identityId: record.identityId,
         provider: record.provider,
-        credentialsExpiration: record.credentials.expiration,
+        credentialsExpiration: expiresOnDevice(record.credentials),
       };
     case 'userPool':
       return {
@@ -52,7 +52,7 @@ function summarizeRecord(record: SessionRecord | null): SessionSummary | null {
         userId: record.userId,
         tokensExpiration: record.tokens.expiration,
         ...(record.identityId ? { identityId: record.identityId } : {}),
-        ...(record.credentials ? { credentialsExpiration: record.credentials.expiration } : {}),
+        ...(record.credentials ? { credentialsExpiration: expiresOnDevice(record.credentials) } : {}),
       };
   }
 }
@@ -161,6 +161,7 @@ export type AuthHubEvent =
   | { type: 'signedIn'; data: { username: string; userId: string } }
   | { type: 'signedOut'; data?: undefined }
   | { type: 'sessionExpired'; data?: undefined }
+  | { type: 'credentialsExpired'; data: { identityId: string } }
   | { type: 'tokenRefresh'; data?: undefined }
   | { type: 'tokenRefresh_failure'; data: { error: AuthError } }
   | { type: 'federatedToIdentityPool'; data: { identityId: string; provider: AuthProvider } }
