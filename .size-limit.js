@@ -47,9 +47,11 @@ export default [
     // path (about 0.1 kB); 21.1 kB since the renewBeforeExpiryMs and deadlineMs options (their
     // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB);
     // 21.4 kB since the MFA sign-in steps (the machine's awaitingMfa and answeringMfa states, their
-    // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily).
+    // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily);
+    // 21.72 kB since expiry in the chart (federated.expiring and .expired with their timers, the
+    // credentialsExpired event, renewInBackground, the app's clock handed to the actor: 0.31 kB measured).
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.4 kB',
+    limit: '21.72 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

@@ -66,8 +66,6 @@ export interface AuthMachineInput {
 export interface AuthMachineContext extends AuthMachineInput {
   /** The renewal window in milliseconds before expiry (the input's, or the default). */
   renewBeforeExpiryMs: number;
-  /** Renew federated credentials when they enter the renewal window (the input's, or false). */
-  renewInBackground: boolean;
   /** What the machine knows of the current session; `null` when there is none. */
   session: SessionSummary | null;
   /** The request the current long-running state works for (federating, clearing). */
@@ -120,13 +118,13 @@ function fetchGuard(rule: (context: AuthMachineContext, event: SessionFetchEvent
 }
 
 /**
- * Milliseconds until `at` (epoch ms, device time) by the actor's clock: the `now()` of the clock
- * `createActor` was given (createAuth gives its `clock`), else `Date.now()`. Timers hold at most
- * 2^31 - 1 ms (24.8 days): a longer wait fires then, far beyond any credentials' lifetime.
+ * Milliseconds until `before` ms ahead of the credentials' expiry, by the actor's clock: the `now()`
+ * of the clock `createActor` was given (createAuth gives its `clock`), else `Date.now()`. Timers
+ * hold at most 2^31 - 1 ms (24.8 days): a longer wait fires then, far beyond any credentials' lifetime.
  */
-function msUntil(at: number | undefined, system: { _clock: object }): number {
+function msUntilExpiry({ context, system }: { context: AuthMachineContext; system: { _clock: object } }, before: number): number {
   const now = (system._clock as { now?: () => number }).now?.() ?? Date.now();
-  return Math.min(Math.max((at ?? 0) - now, 0), 2 ** 31 - 1);
+  return Math.min(Math.max((context.session?.credentialsExpiration ?? 0) - before - now, 0), 2 ** 31 - 1);
 }
 
 /**
@@ -160,9 +158,8 @@ export const authMachine = setup({
     emitted: {} as AuthHubEvent | RequestSettledEvent,
   },
   delays: {
-    untilRenewalWindow: ({ context, system }) =>
-      msUntil((context.session?.credentialsExpiration ?? 0) - context.renewBeforeExpiryMs, system),
-    untilExpiry: ({ context, system }) => msUntil(context.session?.credentialsExpiration, system),
+    untilRenewalWindow: (args) => msUntilExpiry(args, args.context.renewBeforeExpiryMs),
+    untilExpiry: (args) => msUntilExpiry(args, 0),
   },
   actors: {
     restoreSession: notProvided<RestoreOutput, void>(),
@@ -199,7 +196,7 @@ export const authMachine = setup({
     /** Another app or process changed the stored session while this one worked: re-read it. */
     sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
-    renewsInBackground: ({ context }) => context.renewInBackground,
+    renewsInBackground: ({ context }) => context.renewInBackground === true,
     /** No fetch waits on this renewal: the renewal window's timer started it. */
     isBackgroundRenewal: ({ context }) => context.deferredFetches.length === 0,
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
@@ -336,7 +333,6 @@ export const authMachine = setup({
   context: ({ input }) => ({
     ...input,
     renewBeforeExpiryMs: input.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS,
-    renewInBackground: input.renewInBackground ?? false,
     session: null,
     activeRequestId: null,
     deferredFetches: [],
@@ -498,11 +494,11 @@ export const authMachine = setup({
           after: { untilRenewalWindow: [{ guard: 'renewsInBackground', target: 'renewing' }, { target: 'expiring' }] },
         },
         expiring: {
-          description: 'The credentials are within the renewal window; the next fetchAuthSession renews them.',
+          description: 'Credentials within the renewal window.',
           after: { untilExpiry: 'expired' },
         },
         expired: {
-          description: "The credentials have expired on Cognito's clock; the next fetchAuthSession renews them.",
+          description: "Credentials expired on Cognito's clock.",
           entry: 'emitCredentialsExpired',
         },
         renewing: {

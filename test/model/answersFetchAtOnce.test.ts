@@ -109,7 +109,6 @@ describe('the warm path of fetchAuthSession', () => {
             sharedSession,
             allowGuestAccess,
             renewBeforeExpiryMs: window,
-            renewInBackground: false,
             activeRequestId: null,
             deferredFetches: [],
             restoreProblems: [],
