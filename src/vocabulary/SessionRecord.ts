@@ -13,7 +13,7 @@ export interface CredentialsRecord {
   expiration: number;
   /**
    * Cognito's clock minus the device's when these credentials arrived, in milliseconds, from the
-   * answer's `Date` header; absent when under {@link CLOCK_TOLERANCE_MS}.
+   * answer's `Date` header; absent when under 2 seconds (the header has whole seconds).
    */
   clockOffsetMs?: number;
 }
