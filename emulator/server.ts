@@ -207,8 +207,10 @@ async function runOperation(
         credentials: deps.developerCredentials,
         region: deps.operations.region,
         service: service?.signingName ?? 'cognito-identity',
-        // The SDK signs with the machine's real time, whatever clock the emulator runs on.
+        // The SDK signs with the machine's real time until an answer's Date header (the emulator's
+        // clock) corrects it: either passes.
         nowMs: Date.now(),
+        clockMs: deps.operations.clock(),
       },
     );
   }
