@@ -48,10 +48,11 @@ export default [
     // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB);
     // 21.4 kB since the MFA sign-in steps (the machine's awaitingMfa and answeringMfa states, their
     // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily);
-    // 21.72 kB since expiry in the chart (federated.expiring and .expired with their timers, the
-    // credentialsExpired event, renewInBackground, the app's clock handed to the actor: 0.31 kB measured).
+    // 21.75 kB since expiry in the chart (federated.expiring and .expired with their timers, the
+    // credentialsExpired event said once per set, renewInBackground, the app's clock handed to the
+    // actor: 0.35 kB measured).
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.72 kB',
+    limit: '21.75 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

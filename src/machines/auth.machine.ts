@@ -323,10 +323,13 @@ export const authMachine = setup({
     })),
     emitFederationCleared: emit({ type: 'federationToIdentityPoolCleared' as const }),
     emitSessionExpired: emit({ type: 'sessionExpired' as const }),
-    emitCredentialsExpired: emit(({ context }) => ({
-      type: 'credentialsExpired' as const,
-      data: { identityId: context.session?.identityId ?? '' },
-    })),
+    /** Once per set of credentials: a failed renewal that runs out again stays quiet. */
+    emitCredentialsExpired: enqueueActions(({ context, enqueue }) => {
+      const session = context.session!;
+      if (session.expiryAnnounced) return;
+      enqueue.emit({ type: 'credentialsExpired', data: { identityId: session.identityId! } });
+      enqueue.assign({ session: { ...session, expiryAnnounced: true } });
+    }),
   },
 }).createMachine({
   id: 'auth',

@@ -24,6 +24,8 @@ export interface SessionSummary {
   tokensExpiration?: number;
   /** Cognito refused this session's token or identity: it is kept only until replaced or cleared. */
   refused?: boolean;
+  /** The machine has said `credentialsExpired` for these credentials. */
+  expiryAnnounced?: boolean;
   /** The stored record's generation: tells a re-read of the same record from a new one. */
   generation?: string;
 }

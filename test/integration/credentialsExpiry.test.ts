@@ -28,6 +28,15 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, now: () => clock.now() + COGNITO_AHEAD });
 });
 afterAll(() => emu.close());
+/**
+ * Moves the clock. A timer set while SimulatedClock fires its last due one waits for its next
+ * turn: a few empty turns let timers due at once (window and expiry) fire one after the other.
+ */
+function advance(ms: number): void {
+  clock.increment(ms);
+  for (let turn = 0; turn < 3; turn++) clock.increment(0);
+}
+
 beforeEach(() => {
   clock = new SimulatedClock();
   clock.set(Date.now());
@@ -69,34 +78,46 @@ describe('credentials expiry in the statechart', () => {
     const { actor, expired, state } = await federated(createMemoryStorage());
     const identityId = actor.getSnapshot().context.session!.identityId;
 
-    clock.increment(57 * MINUTE);
+    advance(57 * MINUTE);
     expect(state()).toBe('{"federated":"active"}');
-    clock.increment(2 * MINUTE); // within 2 minutes of expiry, on Cognito's clock
+    advance(2 * MINUTE); // within 2 minutes of expiry, on Cognito's clock
     expect(state()).toBe('{"federated":"expiring"}');
     expect(expired).toEqual([]);
-    clock.increment(2 * MINUTE);
+    advance(2 * MINUTE);
     expect(state()).toBe('{"federated":"expired"}');
     expect(expired).toEqual([{ identityId }]);
-    clock.increment(60 * MINUTE);
+    advance(60 * MINUTE);
     expect(expired).toHaveLength(1);
 
     // A fetch renews on demand, as before; the new credentials start the timers again.
     actor.send({ type: 'session.fetch', requestId: 2, forceRefresh: false, now: clock.now() });
     await waitFor(actor, (s) => s.matches({ federated: 'active' }));
     expect(credentialCalls()).toBe(2);
-    clock.increment(59 * MINUTE);
+    advance(59 * MINUTE);
     expect(state()).toBe('{"federated":"expiring"}');
+    actor.stop();
+  });
+
+  it('says credentialsExpired once for one set of credentials, though a failed renewal runs out again', async () => {
+    const { actor, expired, state } = await federated(createMemoryStorage());
+    advance(61 * MINUTE);
+    expect(state()).toBe('{"federated":"expired"}');
+    emu.addFault({ operation: 'GetCredentialsForIdentity', error: 'InternalErrorException', count: 100 });
+    actor.send({ type: 'session.fetch', requestId: 2, forceRefresh: false, now: clock.now() });
+    await waitFor(actor, (s) => !s.hasTag('busy'));
+    advance(0);
+    expect(state()).toBe('{"federated":"expired"}');
+    expect(expired).toHaveLength(1);
     actor.stop();
   });
 
   it('restores a session whose credentials expired while the app was closed into expired, and says so', async () => {
     const storage = createMemoryStorage();
     (await federated(storage)).actor.stop();
-    clock.increment(90 * MINUTE);
+    advance(90 * MINUTE);
     const { actor, expired, state } = startActor(storage);
     await waitFor(actor, (s) => s.matches('federated'));
-    // Both timers are due at once: each fires in its own turn of the clock.
-    for (let turn = 0; turn < 3; turn++) clock.increment(0);
+    advance(0);
     expect(state()).toBe('{"federated":"expired"}');
     expect(expired).toHaveLength(1);
     actor.stop();
@@ -104,11 +125,11 @@ describe('credentials expiry in the statechart', () => {
 
   it('renewInBackground: renews on entering the renewal window, with no fetch, once per lifetime', async () => {
     const { actor, expired, state } = await federated(createMemoryStorage(), { renewInBackground: true });
-    clock.increment(59 * MINUTE);
+    advance(59 * MINUTE);
     expect(state()).toBe('{"federated":"renewing"}');
     await waitFor(actor, (s) => s.matches({ federated: 'active' }));
     expect(credentialCalls()).toBe(2);
-    clock.increment(30 * MINUTE);
+    advance(30 * MINUTE);
     expect(state()).toBe('{"federated":"active"}');
     expect(credentialCalls()).toBe(2);
     expect(expired).toEqual([]);
@@ -118,13 +139,13 @@ describe('credentials expiry in the statechart', () => {
   it('renewInBackground: a failed background renewal keeps the session and does not loop', async () => {
     const { actor, expired, state } = await federated(createMemoryStorage(), { renewInBackground: true });
     emu.addFault({ operation: 'GetCredentialsForIdentity', error: 'InternalErrorException', count: 100 });
-    clock.increment(59 * MINUTE);
+    advance(59 * MINUTE);
     await waitFor(actor, (s) => s.matches({ federated: 'expiring' }));
     const calls = credentialCalls();
-    clock.increment(MINUTE / 2);
+    advance(MINUTE / 2);
     expect(state()).toBe('{"federated":"expiring"}');
     expect(credentialCalls()).toBe(calls);
-    clock.increment(MINUTE);
+    advance(MINUTE);
     expect(state()).toBe('{"federated":"expired"}');
     expect(expired).toHaveLength(1);
     expect(actor.getSnapshot().context.session?.kind).toBe('federated');
