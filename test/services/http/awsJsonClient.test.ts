@@ -192,3 +192,23 @@ describe('the wire', () => {
     expect(awsJsonClientFor('http://127.0.0.1:2', 'AWSCognitoIdentityService')).not.toBe(a);
   });
 });
+
+describe("Cognito's clock", () => {
+  it("is read from each answer's Date header (whole seconds) and handed on with the credentials", async () => {
+    const { startEmulator } = await import('../../../emulator/index.js');
+    const { Secret } = await import('../../../src/vocabulary/Secret.js');
+    const ahead = 3_600_000;
+    const emu = await startEmulator({ port: 0, now: () => Date.now() + ahead });
+    try {
+      const service = createCognitoIdentityService({ region: emu.region, identityPoolId: emu.identityPoolId, endpoint: emu.endpoint });
+      const login = { loginKey: emu.loginKeys.google, token: new Secret(await emu.mintToken(emu.loginKeys.google, 'clock-user')) };
+      const identityId = await service.getId(login);
+      const before = Date.now();
+      const { serverTime } = await service.getCredentialsForIdentity({ identityId, login });
+      expect(serverTime).toBeGreaterThan(before + ahead - 1_000);
+      expect(serverTime).toBeLessThanOrEqual(Date.now() + ahead);
+    } finally {
+      await emu.close();
+    }
+  });
+});
