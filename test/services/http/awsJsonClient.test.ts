@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startEmulator } from '../../../emulator/index.js';
 import { AuthError } from '../../../src/vocabulary/AuthError.js';
+import { Secret } from '../../../src/vocabulary/Secret.js';
 import { createCognitoIdentityService } from '../../../src/services/cognitoIdentity.js';
 import { awsJsonClientFor, MAX_ANSWER_BYTES } from '../../../src/services/http/awsJsonClient.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/services/http/packageVersion.js';
@@ -195,8 +197,6 @@ describe('the wire', () => {
 
 describe("Cognito's clock", () => {
   it("is read from each answer's Date header (whole seconds) and handed on with the credentials", async () => {
-    const { startEmulator } = await import('../../../emulator/index.js');
-    const { Secret } = await import('../../../src/vocabulary/Secret.js');
     const ahead = 3_600_000;
     const emu = await startEmulator({ port: 0, now: () => Date.now() + ahead });
     try {
