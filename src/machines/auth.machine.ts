@@ -143,7 +143,8 @@ function errorOf(event: unknown): unknown {
  * The auth statechart. Read it top to bottom as the diagram:
  * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
  * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
- * with renewal inside `federated` and `signedIn`, guest credentials inside `signedOut`, and
+ * with renewal inside `federated` and `signedIn` (and, for federated credentials, timers that move
+ * `active` → `expiring` → `expired` as Cognito's clock runs), guest credentials inside `signedOut`, and
  * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
  * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
  * `cognito-auth-machine/services`.
