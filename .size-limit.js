@@ -47,15 +47,16 @@ export default [
     // path (about 0.1 kB); 21.1 kB since the renewBeforeExpiryMs and deadlineMs options (their
     // bounds checks, the window in the machine's context, AuthError's tryNextLink: about 0.2 kB);
     // 21.4 kB since the MFA sign-in steps (the machine's awaitingMfa and answeringMfa states, their
-    // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily).
-    // 21.42 kB since setting up MFA during sign-in (the machine's wrong-code guard also names
-    // EnableSoftwareTokenMFAException, a wrong first authenticator code: 12 B measured; the rest loads lazily).
-    // 21.46 kB since app clients with a secret (createAuth checks userPool.userPoolClientSecret
-    // before anything is sent: 38 B measured; SECRET_HASH itself is computed in the sign-in chunk).
-    // 21.65 kB since a substate of signingIn.awaitingMfa per MFA challenge (smsCode, emailCode,
-    // totpCode, factorChoice, factorSetup), chosen by the challenge's name: 181 B measured.
+    // guards and the open challenge in its context: 0.3 kB measured; the rest of MFA loads lazily);
+    // 21.75 kB since expiry in the chart (federated.expiring and .expired with their timers, the
+    // credentialsExpired event said once per set, renewInBackground, the app's clock handed to the
+    // actor: 0.35 kB measured); +12 B for setting up MFA during sign-in (the machine's wrong-code
+    // guard also names EnableSoftwareTokenMFAException); +38 B for app clients with a secret
+    // (createAuth checks userPool.userPoolClientSecret before anything is sent); +181 B for a
+    // substate of signingIn.awaitingMfa per MFA challenge (smsCode, emailCode, totpCode,
+    // factorChoice, factorSetup). Measured together: see the limit.
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.65 kB',
+    limit: '21.99 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

@@ -72,6 +72,8 @@ export function createEmulatorServer(deps: ServerDeps, signal: AbortSignal): Ser
 
 async function handle(deps: ServerDeps, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.setHeader('x-amzn-RequestId', randomUUID());
+  // Cognito's clock as its answers tell it: the emulator's own (its `now` option), which tests move.
+  res.setHeader('Date', new Date(deps.operations.clock()).toUTCString());
   setCorsHeaders(req, res);
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { 'Content-Length': '0' });
@@ -205,8 +207,10 @@ async function runOperation(
         credentials: deps.developerCredentials,
         region: deps.operations.region,
         service: service?.signingName ?? 'cognito-identity',
-        // The SDK signs with the machine's real time, whatever clock the emulator runs on.
+        // The SDK signs with the machine's real time until an answer's Date header (the emulator's
+        // clock) corrects it: either passes.
         nowMs: Date.now(),
+        clockMs: deps.operations.clock(),
       },
     );
   }

@@ -8,7 +8,7 @@ import type { AuthSession, AwsCredentials, CognitoIdentityCredentials, FederateO
 import type { AuthEvent, SessionFetchEvent, SignInAuthFlowType } from './vocabulary/statechartContract.js';
 import { answersFetchAtOnce, statePath } from './machines/answersFetchAtOnce.js';
 import { Secret } from './vocabulary/Secret.js';
-import type { CredentialsRecord, SessionRecord } from './vocabulary/SessionRecord.js';
+import { expiresOnDevice, type CredentialsRecord, type SessionRecord } from './vocabulary/SessionRecord.js';
 import {
   assertIdentityId,
   assertPassword,
@@ -172,7 +172,8 @@ function toAwsCredentials(c: CredentialsRecord): AwsCredentials {
     accessKeyId: c.accessKeyId,
     secretAccessKey: c.secretAccessKey.reveal(),
     sessionToken: c.sessionToken.reveal(),
-    expiration: new Date(c.expiration),
+    // On the device's clock: `expiration - Date.now()` is the time left, even when the clock is off.
+    expiration: new Date(expiresOnDevice(c)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createActor, fromPromise, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate';
+import { createActor, fromPromise, type Actor, type ActorOptions, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { AuthError } from './vocabulary/AuthError.js';
 import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
@@ -15,6 +15,7 @@ import {
   assertEndpoint,
   assertIdentityPoolId,
   assertInspectionObserver,
+  assertOptionalBoolean,
   assertOptionalFunction,
   assertPlainOptions,
   assertRegion,
@@ -80,10 +81,8 @@ function validateConfig(config: AuthConfig): void {
         typeof storage.removeItem === 'function'),
     'storage must implement SecureStorage: getItem, setItem and removeItem.',
   );
-  assertValid(
-    config.allowGuestAccess === undefined || typeof config.allowGuestAccess === 'boolean',
-    'allowGuestAccess must be true or false.',
-  );
+  assertOptionalBoolean(config.allowGuestAccess, 'allowGuestAccess');
+  assertOptionalBoolean(config.renewInBackground, 'renewInBackground');
   assertPlainOptions(config.federation, 'federation');
   assertOptionalFunction(config.federation?.refreshProviderToken, 'federation.refreshProviderToken');
   assertOptionalFunction(config.clock, 'clock');
@@ -293,6 +292,11 @@ function callOnceLoaded(shell: AuthShell, api: Promise<AuthApi>, name: keyof Aut
       : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
 }
 
+/** XState's timer clock with the app's `now` beside it, which the machine's expiry timers reckon from. */
+function actorClock(now: () => number): ActorOptions<AuthMachine>['clock'] {
+  return { setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (id: never) => clearTimeout(id), now } as never;
+}
+
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
 export function createAuthWith(given: AuthConfig, internals: AuthInternals): Auth {
   const config = validConfig(given);
@@ -302,8 +306,11 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
       allowGuestAccess: config.allowGuestAccess ?? false,
       sharedSession: config.secureStoragePreferences?.accessGroup?.name !== undefined,
       renewBeforeExpiryMs: config.renewBeforeExpiryMs,
+      renewInBackground: config.renewInBackground,
     },
     ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
+    // The expiry timers reckon from the app's clock (the machine reads `now`; the timers stay real).
+    ...(config.clock ? { clock: actorClock(config.clock) } : {}),
   });
   const shell = new AuthShell(config, config.clock ?? Date.now, actor);
 

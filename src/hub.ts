@@ -40,6 +40,7 @@ export const HUB_EVENTS: readonly AuthHubEventName[] = [
   'signedIn',
   'signedOut',
   'sessionExpired',
+  'credentialsExpired',
   'tokenRefresh',
   'tokenRefresh_failure',
   'federatedToIdentityPool',

@@ -29,6 +29,8 @@ export function answersFetchAtOnce(snapshot: SnapshotFrom<AuthMachine>, event: S
   if (snapshot.status !== 'active' || rules.isSharedAndUnsynced(c, event)) return false;
   switch (statePath(snapshot.value)) {
     case 'federated.active':
+    case 'federated.expiring':
+    case 'federated.expired':
       return !rules.credentialsNeedRenewal(c, event);
     case 'signedIn.active':
       return !rules.tokensNeedRefresh(c, event) && !rules.userPoolCredentialsNeeded(c, event);

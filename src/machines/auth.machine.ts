@@ -59,6 +59,8 @@ export interface AuthMachineInput {
   sharedSession: boolean;
   /** The renewal window in milliseconds before expiry. Default {@link RENEW_BEFORE_EXPIRY_MS}. */
   renewBeforeExpiryMs?: number;
+  /** Federated credentials are renewed when they enter the renewal window, without waiting for a fetch. Default false. */
+  renewInBackground?: boolean;
 }
 
 /** The machine's context: data only, never a secret (the secrets stay in the session vault). */
@@ -117,6 +119,16 @@ function fetchGuard(rule: (context: AuthMachineContext, event: SessionFetchEvent
 }
 
 /**
+ * Milliseconds until `before` ms ahead of the credentials' expiry, by the actor's clock: the `now()`
+ * of the clock `createActor` was given (createAuth gives its `clock`), else `Date.now()`. Timers
+ * hold at most 2^31 - 1 ms (24.8 days): a longer wait fires then, far beyond any credentials' lifetime.
+ */
+function msUntilExpiry({ context, system }: { context: AuthMachineContext; system: { _clock: object } }, before: number): number {
+  const now = (system._clock as { now?: () => number }).now?.() ?? Date.now();
+  return Math.min(Math.max((context.session?.credentialsExpiration ?? 0) - before - now, 0), 2 ** 31 - 1);
+}
+
+/**
  * The output of a service's done event, or the error of its error event. Named actions and guards
  * see the machine's own event union; these are the one place that reads an invoke's result.
  */
@@ -132,7 +144,8 @@ function errorOf(event: unknown): unknown {
  * The auth statechart. Read it top to bottom as the diagram:
  * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
  * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
- * with renewal inside `federated` and `signedIn`, guest credentials inside `signedOut`, and
+ * with renewal inside `federated` and `signedIn` (and, for federated credentials, timers that move
+ * `active` → `expiring` → `expired` as Cognito's clock runs), guest credentials inside `signedOut`, and
  * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
  * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
  * `cognito-auth-machine/services`.
@@ -145,6 +158,10 @@ export const authMachine = setup({
     events: {} as AuthEvent,
     input: {} as AuthMachineInput,
     emitted: {} as AuthHubEvent | RequestSettledEvent,
+  },
+  delays: {
+    untilRenewalWindow: (args) => msUntilExpiry(args, args.context.renewBeforeExpiryMs),
+    untilExpiry: (args) => msUntilExpiry(args, 0),
   },
   actors: {
     restoreSession: notProvided<RestoreOutput, void>(),
@@ -181,6 +198,9 @@ export const authMachine = setup({
     /** Another app or process changed the stored session while this one worked: re-read it. */
     sessionChangedElsewhere: ({ event }) => errorOf(event) instanceof SessionChangedError,
     hasUserPoolSession: ({ context }) => context.session?.kind === 'userPool',
+    renewsInBackground: ({ context }) => context.renewInBackground === true,
+    /** No fetch waits on this renewal: the renewal window's timer started it. */
+    isBackgroundRenewal: ({ context }) => context.deferredFetches.length === 0,
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
     awaitsMfa: ({ context }) => context.openChallenge !== 'newPassword',
@@ -313,6 +333,13 @@ export const authMachine = setup({
     })),
     emitFederationCleared: emit({ type: 'federationToIdentityPoolCleared' as const }),
     emitSessionExpired: emit({ type: 'sessionExpired' as const }),
+    /** Once per set of credentials: a failed renewal that runs out again stays quiet. */
+    emitCredentialsExpired: enqueueActions(({ context, enqueue }) => {
+      const session = context.session!;
+      if (session.expiryAnnounced) return;
+      enqueue.emit({ type: 'credentialsExpired', data: { identityId: session.identityId! } });
+      enqueue.assign({ session: { ...session, expiryAnnounced: true } });
+    }),
   },
 }).createMachine({
   id: 'auth',
@@ -467,17 +494,25 @@ export const authMachine = setup({
       on: {
         federate: { target: 'federating' },
         'federation.clear': { target: 'clearingFederation', actions: 'rememberRequest' },
+        // Answered alike in active, expiring and expired: the fetch's clock decides what is renewed.
+        'session.fetch': [
+          { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
+          { guard: 'credentialsNeedRenewal', target: '.renewing', actions: 'deferFetch' },
+          { actions: 'settleEvent' },
+        ],
       },
       states: {
         active: {
           entry: 'replayDeferredFetches',
-          on: {
-            'session.fetch': [
-              { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
-              { guard: 'credentialsNeedRenewal', target: 'renewing', actions: 'deferFetch' },
-              { actions: 'settleEvent' },
-            ],
-          },
+          after: { untilRenewalWindow: [{ guard: 'renewsInBackground', target: 'renewing' }, { target: 'expiring' }] },
+        },
+        expiring: {
+          description: 'Credentials within the renewal window.',
+          after: { untilExpiry: 'expired' },
+        },
+        expired: {
+          description: "Credentials expired on Cognito's clock.",
+          entry: 'emitCredentialsExpired',
         },
         renewing: {
           tags: ['busy'],
@@ -494,6 +529,8 @@ export const authMachine = setup({
                 target: '#auth.sessionExpired',
                 actions: ['rejectDeferredFetches', 'emitSessionExpired'],
               },
+              // A failed background renewal waits for the next fetch to try again: it does not loop.
+              { guard: 'isBackgroundRenewal', target: 'expiring' },
               // Throttling, network, 5xx: this call fails, the session stays for the next one.
               { target: 'active', actions: 'rejectDeferredFetches' },
             ],

@@ -10,8 +10,14 @@ import type {
 } from '../vocabulary/statechartContract.js';
 import { summarize } from '../vocabulary/statechartContract.js';
 import { Secret } from '../vocabulary/Secret.js';
-import type { CredentialsRecord, FederatedSession, SessionRecord, UserPoolSession } from '../vocabulary/SessionRecord.js';
-import type { CognitoIdentityService } from './cognitoIdentity.js';
+import {
+  CLOCK_TOLERANCE_MS,
+  type CredentialsRecord,
+  type FederatedSession,
+  type SessionRecord,
+  type UserPoolSession,
+} from '../vocabulary/SessionRecord.js';
+import type { CognitoIdentityService, IssuedCredentials } from './cognitoIdentity.js';
 import type * as userPoolCalls from './userPool.js';
 import type { SignInStepResult, UserPoolConfig } from './userPool.js';
 import { isAuthenticationFailure } from './serviceErrors.js';
@@ -217,6 +223,15 @@ function deadlineOf(run: ServiceRun) {
       withDeadline(signal, run.deadlineMs, (bound) => service({ input, signal: bound }), () => timeoutError(run));
 }
 
+/**
+ * Credentials to keep, with how far Cognito's clock is from the device's when they arrived (its
+ * answer's Date header against the clock): expiry is then judged on Cognito's time.
+ */
+function withClockOffset({ serverTime, ...credentials }: IssuedCredentials, clock: () => number): CredentialsRecord {
+  const clockOffsetMs = serverTime === undefined ? 0 : Math.round(serverTime - clock());
+  return Math.abs(clockOffsetMs) < CLOCK_TOLERANCE_MS ? credentials : { ...credentials, clockOffsetMs };
+}
+
 /** Writes a session through the vault (compare-and-set) and summarises what was kept. */
 async function keep(vault: SessionVault, session: SessionRecord, signal: AbortSignal): Promise<SessionSummary> {
   await vault.commit(session, signal);
@@ -286,6 +301,8 @@ export function createAuthServices({
 }: AuthActorDeps) {
   const run: ServiceRun = { vault, deadlineMs, hookCalls: 0 };
   const bounded = deadlineOf(run);
+  const getCredentials = async (request: Parameters<CognitoIdentityService['getCredentialsForIdentity']>[0], signal: AbortSignal) =>
+    withClockOffset(await identity.getCredentialsForIdentity(request, signal), clock);
   return {
     restoreSession: bounded<RestoreOutput, void>(() => restore(vault, 'open')),
 
@@ -294,7 +311,7 @@ export function createAuthServices({
     federateToIdentityPool: bounded<SessionSummary, FederationRequest>(async ({ input, signal }) => {
       const login = { loginKey: input.provider.loginKey, token: input.token };
       const identityId = input.developerProvidedIdentityId ?? (await identity.getId(login, signal));
-      const credentials = await identity.getCredentialsForIdentity(
+      const credentials = await getCredentials(
         { identityId, login, ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}) },
         signal,
       );
@@ -320,7 +337,7 @@ export function createAuthServices({
       try {
         token = refreshProviderToken ? await askForProviderToken(run, refreshProviderToken, current.provider) : current.token;
         // GetId is not called again: the identity id is kept with the session.
-        credentials = await identity.getCredentialsForIdentity(
+        credentials = await getCredentials(
           {
             identityId: current.identityId,
             login: { loginKey: current.provider.loginKey, token },
@@ -340,12 +357,12 @@ export function createAuthServices({
       let identityId = current?.kind === 'guest' ? current.identityId : await identity.getId(undefined, signal);
       let credentials;
       try {
-        credentials = await identity.getCredentialsForIdentity({ identityId, login: undefined }, signal);
+        credentials = await getCredentials({ identityId, login: undefined }, signal);
       } catch (error) {
         // A kept guest identity that Cognito no longer knows: start a new one, as the SDK does.
         if (current?.kind !== 'guest' || !isAuthenticationFailure(error)) throw error;
         identityId = await identity.getId(undefined, signal);
-        credentials = await identity.getCredentialsForIdentity({ identityId, login: undefined }, signal);
+        credentials = await getCredentials({ identityId, login: undefined }, signal);
       }
       return keep(vault, { kind: 'guest', identityId, credentials }, signal);
     }),
@@ -393,7 +410,7 @@ export function createAuthServices({
       const session = requireUserPoolSession(vault);
       const login = { loginKey: userPoolLoginKey(requireUserPool(userPool)), token: session.tokens.idToken };
       const identityId = session.identityId ?? (await identity.getId(login, signal));
-      const credentials = await identity.getCredentialsForIdentity({ identityId, login }, signal);
+      const credentials = await getCredentials({ identityId, login }, signal);
       // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
       const latest = requireUserPoolSession(vault);
       return keep(vault, { ...latest, identityId, credentials }, signal);

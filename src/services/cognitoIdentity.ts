@@ -3,6 +3,7 @@ import { Secret } from '../vocabulary/Secret.js';
 import type { CredentialsRecord } from '../vocabulary/SessionRecord.js';
 import { awsJsonClientFor, type AwsJsonClient } from './http/awsJsonClient.js';
 import { resolveEndpoint, type EndpointVariant } from './http/endpoints.js';
+import { serverTimeOf } from './http/serverTime.js';
 import { toAuthError } from './serviceErrors.js';
 
 /** Where the identity pool is. `endpoint` is a full URL, e.g. a local emulator. */
@@ -25,6 +26,12 @@ export interface Login {
   token: Secret;
 }
 
+/** Credentials as Cognito issued them, with its clock at the answer when the transport could tell. */
+export interface IssuedCredentials extends CredentialsRecord {
+  /** Cognito's clock when it answered (its `Date` header), epoch ms. */
+  serverTime?: number;
+}
+
 /** The Cognito Identity calls the machine needs; swap it out in unit tests. */
 export interface CognitoIdentityService {
   /** GetId: the identity id for the login, or a new guest identity without one. */
@@ -33,7 +40,7 @@ export interface CognitoIdentityService {
   getCredentialsForIdentity(
     request: { identityId: string; login: Login | undefined; customRoleArn?: string },
     signal?: AbortSignal,
-  ): Promise<CredentialsRecord>;
+  ): Promise<IssuedCredentials>;
 }
 
 /** The two operations, as their wire input and output (AWS JSON 1.1 member names). */
@@ -102,11 +109,13 @@ export function identityServiceOver(identityPoolId: string, send: IdentitySend):
         if (!accessKeyId || !secretKey || !sessionToken || expiration === undefined) {
           throw new AuthError('ServiceError', { message: 'GetCredentialsForIdentity answered without complete credentials.' });
         }
+        const serverTime = serverTimeOf(out);
         return {
           accessKeyId,
           secretAccessKey: new Secret(secretKey),
           sessionToken: new Secret(sessionToken),
           expiration,
+          ...(serverTime === undefined ? {} : { serverTime }),
         };
       } catch (error) {
         throw toAuthError(error, GET_CREDENTIALS);

@@ -7,7 +7,7 @@
 export { actorsFrom, createAuthActors, createAuthServices, DEFAULT_DEADLINE_MS, userPoolLoginKey } from './authActors.js';
 export type { AuthActorDeps, AuthActors, AuthServices, ServiceArgs, UserPoolService } from './authActors.js';
 export { createCognitoIdentityService } from './cognitoIdentity.js';
-export type { CognitoIdentityService, IdentityPoolConfig, Login } from './cognitoIdentity.js';
+export type { CognitoIdentityService, IdentityPoolConfig, IssuedCredentials, Login } from './cognitoIdentity.js';
 export type { EndpointVariant } from './http/endpoints.js';
 export { createSdkCognitoIdentityService } from './sdkCognitoIdentity.js';
 export type { CognitoIdentityClientLike } from './sdkCognitoIdentity.js';

@@ -1,4 +1,5 @@
 import { identityServiceOver, type CognitoIdentityService } from './cognitoIdentity.js';
+import { noteServerTime } from './http/serverTime.js';
 
 type SdkModule = typeof import('@aws-sdk/client-cognito-identity');
 
@@ -47,6 +48,10 @@ export function createSdkCognitoIdentityService(options: {
       operation === 'GetId'
         ? await client.send(new sdk.GetIdCommand(input as never) as never, options)
         : await client.send(new sdk.GetCredentialsForIdentityCommand(input as never) as never, options);
+    // The SDK does not hand out the answer's Date header; its client's clock offset (which the app
+    // may set, and signed calls correct) stands in for it. Without one, the device's clock is taken as Cognito's.
+    const offset = (client as { config?: { systemClockOffset?: unknown } }).config?.systemClockOffset;
+    if (typeof offset === 'number' && offset !== 0 && output) noteServerTime(output, Date.now() + offset);
     return output as unknown as Record<string, unknown>;
   });
 }

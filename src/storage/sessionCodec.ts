@@ -1,7 +1,7 @@
 import { AuthError } from '../vocabulary/AuthError.js';
 import { toAuthProvider, type AuthProvider } from '../vocabulary/AuthProvider.js';
 import { Secret } from '../vocabulary/Secret.js';
-import { isIdentityId, isRoleArn, isTokenText, isUsername, MAX_TOKEN_LENGTH } from '../vocabulary/validateInput.js';
+import { isClockOffsetMs, isIdentityId, isRoleArn, isTokenText, isUsername, MAX_TOKEN_LENGTH } from '../vocabulary/validateInput.js';
 import type { CredentialsRecord, SessionBinding, SessionRecord, UserPoolTokensRecord } from '../vocabulary/SessionRecord.js';
 
 /**
@@ -36,6 +36,7 @@ function encodeCredentials(c: CredentialsRecord): Json {
     secretAccessKey: c.secretAccessKey.reveal(),
     sessionToken: c.sessionToken.reveal(),
     expiration: c.expiration,
+    clockOffsetMs: c.clockOffsetMs,
   };
 }
 
@@ -128,11 +129,14 @@ function decodeProvider(o: Json): AuthProvider {
 }
 
 function decodeCredentials(o: Json): CredentialsRecord {
+  // Records written before clock-skew correction have no offset: Cognito's clock is taken as the device's.
+  const clockOffsetMs = optional(o, 'clockOffsetMs', isClockOffsetMs);
   return {
     accessKeyId: checked(o, 'accessKeyId', isAccessKeyId),
     secretAccessKey: new Secret(checked(o, 'secretAccessKey', isCredentialText)),
     sessionToken: new Secret(checked(o, 'sessionToken', isCredentialText)),
     expiration: checked(o, 'expiration', isEpochMs),
+    ...(clockOffsetMs ? { clockOffsetMs } : {}),
   };
 }
 

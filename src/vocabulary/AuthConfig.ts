@@ -51,8 +51,17 @@ export interface AuthConfig {
    * // or: createWebSocketInspector({ url, serialize: serializeInspectionEvent }), then `inspect: inspector.inspect`
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Epoch milliseconds. Default `Date.now`. */
+  /**
+   * The device's clock, epoch milliseconds. Default `Date.now`. Expiry is judged on Cognito's clock
+   * all the same: the offset between the two is learned from each answer's `Date` header.
+   */
   clock?: () => number;
+  /**
+   * Renew federated credentials when they enter the renewal window, while the app is idle, instead
+   * of at the next `fetchAuthSession`. Default false. A failed background renewal keeps the session
+   * and is not retried until the next fetch.
+   */
+  renewInBackground?: boolean;
   /**
    * How close to their expiry AWS credentials and user-pool tokens are renewed before
    * `fetchAuthSession` hands them out, in milliseconds. Default 2 minutes; from 0 (renew only

@@ -9,8 +9,24 @@ export interface CredentialsRecord {
   secretAccessKey: Secret;
   /** The session token, masked. */
   sessionToken: Secret;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds, on Cognito's clock (its `Credentials.Expiration`). */
   expiration: number;
+  /**
+   * Cognito's clock minus the device's when these credentials arrived, in milliseconds, from the
+   * answer's `Date` header; absent when under 2 seconds (the header has whole seconds).
+   */
+  clockOffsetMs?: number;
+}
+
+/**
+ * Clock offsets smaller than this are not kept: the `Date` header has whole seconds, and the
+ * renewal window is far wider.
+ */
+export const CLOCK_TOLERANCE_MS = 2_000;
+
+/** When the credentials expire on the device's clock: Cognito's expiration less the offset. */
+export function expiresOnDevice(credentials: CredentialsRecord): number {
+  return credentials.expiration - (credentials.clockOffsetMs ?? 0);
 }
 
 /** A signed-out user's guest identity and its credentials (with `allowGuestAccess` on). */

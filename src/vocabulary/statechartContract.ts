@@ -1,7 +1,7 @@
 import type { AuthError } from './AuthError.js';
 import type { AuthProvider } from './AuthProvider.js';
 import type { Secret } from './Secret.js';
-import type { SessionRecord } from './SessionRecord.js';
+import { expiresOnDevice, type SessionRecord } from './SessionRecord.js';
 
 /**
  * What the statechart knows of the session: enough to decide transitions, never a secret.
@@ -14,7 +14,7 @@ export interface SessionSummary {
   identityId?: string;
   /** Federated sessions: the provider the token came from. */
   provider?: AuthProvider;
-  /** AWS credentials' expiry, epoch ms. */
+  /** AWS credentials' expiry, epoch ms on the device's clock (Cognito's, less the clock offset). */
   credentialsExpiration?: number;
   /** User-pool sessions: the user's name. */
   username?: string;
@@ -24,6 +24,8 @@ export interface SessionSummary {
   tokensExpiration?: number;
   /** Cognito refused this session's token or identity: it is kept only until replaced or cleared. */
   refused?: boolean;
+  /** The machine has said `credentialsExpired` for these credentials. */
+  expiryAnnounced?: boolean;
   /** The stored record's generation: tells a re-read of the same record from a new one. */
   generation?: string;
 }
@@ -37,13 +39,13 @@ function summarizeRecord(record: SessionRecord | null): SessionSummary | null {
   if (!record) return null;
   switch (record.kind) {
     case 'guest':
-      return { kind: 'guest', identityId: record.identityId, credentialsExpiration: record.credentials.expiration };
+      return { kind: 'guest', identityId: record.identityId, credentialsExpiration: expiresOnDevice(record.credentials) };
     case 'federated':
       return {
         kind: 'federated',
         identityId: record.identityId,
         provider: record.provider,
-        credentialsExpiration: record.credentials.expiration,
+        credentialsExpiration: expiresOnDevice(record.credentials),
       };
     case 'userPool':
       return {
@@ -52,7 +54,7 @@ function summarizeRecord(record: SessionRecord | null): SessionSummary | null {
         userId: record.userId,
         tokensExpiration: record.tokens.expiration,
         ...(record.identityId ? { identityId: record.identityId } : {}),
-        ...(record.credentials ? { credentialsExpiration: record.credentials.expiration } : {}),
+        ...(record.credentials ? { credentialsExpiration: expiresOnDevice(record.credentials) } : {}),
       };
   }
 }
@@ -175,6 +177,7 @@ export type AuthHubEvent =
   | { type: 'signedIn'; data: { username: string; userId: string } }
   | { type: 'signedOut'; data?: undefined }
   | { type: 'sessionExpired'; data?: undefined }
+  | { type: 'credentialsExpired'; data: { identityId: string } }
   | { type: 'tokenRefresh'; data?: undefined }
   | { type: 'tokenRefresh_failure'; data: { error: AuthError } }
   | { type: 'federatedToIdentityPool'; data: { identityId: string; provider: AuthProvider } }

@@ -29,6 +29,10 @@ export function assertValid(ok: boolean, message: string, recoverySuggestion?: s
   }
 }
 
+export function assertOptionalBoolean(value: unknown, name: string): void {
+  assertValid(value === undefined || typeof value === 'boolean', `${name} must be true or false.`);
+}
+
 export function assertRegion(value: unknown): asserts value is string {
   assertValid(typeof value === 'string' && REGION.test(value), 'region must be an AWS region such as "us-east-1".');
 }

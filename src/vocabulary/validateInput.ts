@@ -23,6 +23,11 @@ export function isRoleArn(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 20 && value.length <= 2048 && ROLE_ARN.test(value);
 }
 
+/** A clock offset between Cognito and the device: whole milliseconds, at most a year either way. */
+export function isClockOffsetMs(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= 366 * 86_400_000;
+}
+
 export function isUsername(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0 && value.length <= 128 && !/[\u0000-\u001f\u007f]/.test(value);
 }

@@ -48,6 +48,9 @@ const PHASES: Record<string, Phase> = {
   'signedOut.idle': 'signedOut',
   'signedOut.federationFailed': 'federationFailed',
   'federated.active': 'federated',
+  // The same session, its credentials within the renewal window or past their expiry.
+  'federated.expiring': 'federated',
+  'federated.expired': 'federated',
   sessionExpired: 'sessionExpired',
   'signingIn.awaitingNewPassword': 'challenge',
   'signedIn.active': 'signedIn',

@@ -21,6 +21,8 @@ const STATES = [
   { signedOut: 'federationFailed' },
   'federating',
   { federated: 'active' },
+  { federated: 'expiring' },
+  { federated: 'expired' },
   { federated: 'renewing' },
   'sessionExpired',
   'clearingFederation',

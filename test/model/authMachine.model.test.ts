@@ -2,7 +2,7 @@
 // a fresh live actor whose services are the real ones over gated test doubles (see
 // gatedServices.ts). At every step: the live state equals the model's, the stored record agrees
 // with the machine's session summary, and the hub events are the ones the step should fire.
-import { createActor, type EventFrom, type SnapshotFrom } from 'xstate';
+import { createActor, SimulatedClock, type EventFrom, type SnapshotFrom } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/vocabulary/AuthError.js';
@@ -97,6 +97,25 @@ const userPoolEvents: ModelEvent[] = [
   { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
 ];
 
+/** A delayed transition's event: the model takes the timer's firing as a step like any other. */
+const timerFires = (delay: string, state: string): ModelEvent => ({ type: `xstate.after.${delay}.auth.${state}` });
+
+/** Federated credentials running into their renewal window and past their expiry, renewed by a fetch or in the background. */
+const expiryEvents: ModelEvent[] = [
+  done('restoreSession', { session: federatedSummary, problems: [] }),
+  { type: 'federate', requestId: 1, token: new Secret('model-token'), provider: AuthProvider.facebook },
+  done('federateToIdentityPool', federatedSummary),
+  timerFires('untilRenewalWindow', 'federated.active'),
+  timerFires('untilExpiry', 'federated.expiring'),
+  // A fetch whose clock is past the expiry renews, whatever the state.
+  { type: 'session.fetch', requestId: 8, forceRefresh: false, now: FAR_FUTURE },
+  done('renewFederatedCredentials', federatedSummary),
+  // A failed background renewal waits for the next fetch; a refused token ends the session.
+  failed('renewFederatedCredentials', awsError('TooManyRequestsException')),
+  failed('renewFederatedCredentials', awsError('NotAuthorizedException')),
+  { type: 'federation.clear', requestId: 2 },
+];
+
 const MFA_CHALLENGES = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP'] as const;
 
 const models: { name: string; input: AuthMachineInput; events: ModelEvent[]; shortest?: true }[] = [
@@ -124,6 +143,12 @@ const models: { name: string; input: AuthMachineInput; events: ModelEvent[]; sho
     ],
   },
   { name: 'user pool', input: { allowGuestAccess: false, sharedSession: false }, events: userPoolEvents },
+  { name: 'credentials expiry', input: { allowGuestAccess: false, sharedSession: false }, events: expiryEvents },
+  {
+    name: 'credentials expiry, renewed in the background',
+    input: { allowGuestAccess: false, sharedSession: false, renewInBackground: true },
+    events: expiryEvents,
+  },
   // The MFA steps on their own: with the user-pool model's events the simple paths multiply past a test run.
   {
     name: 'user pool MFA',
@@ -169,6 +194,8 @@ function expectedHubEvents(event: ModelEvent): AuthHubEventName[] {
       return ['federateToIdentityPool_failure'];
     case 'xstate.done.actor.clearFederatedSession':
       return ['federationToIdentityPoolCleared'];
+    case 'xstate.after.untilExpiry.auth.federated.expiring':
+      return ['credentialsExpired'];
     case 'xstate.error.actor.renewFederatedCredentials':
       return (event.error as AuthError).name === 'NotAuthorizedError' ? ['sessionExpired'] : [];
     case 'xstate.done.actor.signInWithPassword':
@@ -254,7 +281,9 @@ function runner(input: AuthMachineInput) {
         clock: () => 0,
       }),
     }),
-    { input },
+    // The machine's timers run on a clock that stands still at 0, as the services' clock does:
+    // they fire only when the model takes their event as a step.
+    { input, clock: new SimulatedClock() },
   );
   const hub: AuthHubEventName[] = [];
   for (const name of HUB_EVENTS) actor.on(name, (e) => hub.push(e.type));

@@ -37,6 +37,24 @@ describe('createSdkCognitoIdentityService: the SDK client as a way in', () => {
     expect(seen).toEqual(['GetIdCommand', 'GetCredentialsForIdentityCommand']);
   });
 
+  it("tells Cognito's clock by the SDK client's systemClockOffset, which stands in for the Date header it hides", async () => {
+    const skewed = new CognitoIdentityClient({ region: emu.region, endpoint: emu.endpoint, maxAttempts: 1, systemClockOffset: 3_600_000 });
+    try {
+      const service = createSdkCognitoIdentityService({ client: skewed, identityPoolId: emu.identityPoolId });
+      const token = await emu.mintToken(emu.loginKeys.google, 'sdk-skew-user');
+      const login = { loginKey: emu.loginKeys.google, token: new Secret(token) };
+      const before = Date.now();
+      const credentials = await service.getCredentialsForIdentity({ identityId: await service.getId(login), login });
+      expect(credentials.serverTime).toBeGreaterThanOrEqual(before + 3_600_000);
+      expect(credentials.serverTime).toBeLessThanOrEqual(Date.now() + 3_600_000);
+      // Without an offset the device's clock is taken as Cognito's: no time is claimed.
+      const plain = createSdkCognitoIdentityService({ client, identityPoolId: emu.identityPoolId });
+      expect((await plain.getCredentialsForIdentity({ identityId: await plain.getId(login), login })).serverTime).toBeUndefined();
+    } finally {
+      skewed.destroy();
+    }
+  });
+
   it('maps the SDK\'s errors through the one table', async () => {
     emu.addFault({ operation: 'GetId', error: 'NotAuthorizedException', count: 1 });
     const service = createSdkCognitoIdentityService({ client, identityPoolId: emu.identityPoolId });

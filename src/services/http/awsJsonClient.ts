@@ -7,6 +7,7 @@
 import { AuthError } from '../../vocabulary/AuthError.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './packageVersion.js';
 import { backoffDelay, classifyAnswer, MAX_ATTEMPTS, retryAfterMs, type FailureKind } from './retryPolicy.js';
+import { noteServerTime } from './serverTime.js';
 import { decodeUtf8 } from './utf8.js';
 
 /** The `X-Amz-Target` prefixes of the two Cognito services. */
@@ -212,6 +213,8 @@ function createAwsJsonClient(url: string, target: ServiceTarget): AwsJsonClient 
           recoverySuggestion: 'Check the Cognito endpoint; the answer did not look like Cognito.',
         });
       }
+      // The Date header (whole seconds) tells how far the device's clock is from Cognito's.
+      noteServerTime(parsed, Date.parse(response.headers.get('date') ?? ''));
       return { ok: parsed };
     }
     const data = isObject(parsed) ? parsed : {};

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startEmulator } from '../../../emulator/index.js';
 import { AuthError } from '../../../src/vocabulary/AuthError.js';
+import { Secret } from '../../../src/vocabulary/Secret.js';
 import { createCognitoIdentityService } from '../../../src/services/cognitoIdentity.js';
 import { awsJsonClientFor, MAX_ANSWER_BYTES } from '../../../src/services/http/awsJsonClient.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/services/http/packageVersion.js';
@@ -210,5 +212,23 @@ describe('the wire', () => {
     const a = awsJsonClientFor('http://127.0.0.1:1', 'AWSCognitoIdentityService');
     expect(awsJsonClientFor('http://127.0.0.1:1', 'AWSCognitoIdentityService')).toBe(a);
     expect(awsJsonClientFor('http://127.0.0.1:2', 'AWSCognitoIdentityService')).not.toBe(a);
+  });
+});
+
+describe("Cognito's clock", () => {
+  it("is read from each answer's Date header (whole seconds) and handed on with the credentials", async () => {
+    const ahead = 3_600_000;
+    const emu = await startEmulator({ port: 0, now: () => Date.now() + ahead });
+    try {
+      const service = createCognitoIdentityService({ region: emu.region, identityPoolId: emu.identityPoolId, endpoint: emu.endpoint });
+      const login = { loginKey: emu.loginKeys.google, token: new Secret(await emu.mintToken(emu.loginKeys.google, 'clock-user')) };
+      const identityId = await service.getId(login);
+      const before = Date.now();
+      const { serverTime } = await service.getCredentialsForIdentity({ identityId, login });
+      expect(serverTime).toBeGreaterThan(before + ahead - 1_000);
+      expect(serverTime).toBeLessThanOrEqual(Date.now() + ahead);
+    } finally {
+      await emu.close();
+    }
   });
 });
