@@ -6,7 +6,7 @@
  * here has the same states, transitions, guards and actions, with each invoke's outcomes as
  * ordinary events and the output-reading guards and actions tolerant of a missing outcome.
  */
-import { enqueueActions, setup, type MachineConfig } from 'xstate';
+import { createMachine, enqueueActions, type AnyActorRef, type EventObject, type MetaObject, type ParameterizedObject, type StateMachine, type StateSchema, type StateValueFrom } from 'xstate';
 import { authMachine, type AuthMachineContext, type AuthMachineInput } from '../machines/auth.machine.js';
 import type { AuthModelEvent } from './modelEvents.js';
 
@@ -29,8 +29,8 @@ const OUTCOME_GUARDS = [
   'isAuthenticationFailure',
 ] as const;
 
-/** The actions that read a service's `output`. */
-const OUTCOME_ACTIONS = ['keepRestoredSession', 'keepSession', 'keepSignedInSession', 'settleSignOut'] as const;
+/** The actions that read a service's `output`, or the session kept from it. */
+const OUTCOME_ACTIONS = ['keepRestoredSession', 'keepSession', 'keepSignedInSession', 'settleSignOut', 'emitFederated'] as const;
 
 /** A service outcome event that carries no output (done) or no error (error). */
 function lacksOutcome(event: { type: string; output?: unknown; error?: unknown }): boolean {
@@ -53,7 +53,8 @@ export const tolerantGuards: Record<(typeof OUTCOME_GUARDS)[number], Guard> = Ob
 
 /**
  * The machine's actions that read a service's `output` (keep the session it found, settle a
- * sign-out), skipped for a done event without one and as the machine's own otherwise.
+ * sign-out, tell the hub about the federation kept), skipped for a done event without one and
+ * as the machine's own otherwise.
  */
 export const tolerantActions: Record<(typeof OUTCOME_ACTIONS)[number], unknown> = Object.fromEntries(
   OUTCOME_ACTIONS.map((name) => {
@@ -113,19 +114,32 @@ const rootConfig = authMachine.config as unknown as StateConfig;
  * serializeState: serializeForModel })` lists paths; run each on a live actor (see
  * {@link createGatedAuth}). Its state values are the live machine's.
  */
-export const authMachineForModels = setup({
-  types: {
-    context: {} as AuthMachineContext,
-    events: {} as AuthModelEvent,
-    input: {} as AuthMachineInput,
-    tags: {} as 'busy',
-  },
-})
-  .createMachine(withOutcomesAsEvents(rootConfig, rootConfig.id ?? 'auth') as MachineConfig<AuthMachineContext, AuthModelEvent> as never)
-  .provide({
-    guards: { ...guards, ...tolerantGuards },
-    actions: { ...actions, ...tolerantActions },
-  } as never);
+export const authMachineForModels: AuthModelMachine = createMachine(withOutcomesAsEvents(rootConfig, rootConfig.id ?? 'auth') as never, {
+  guards: { ...guards, ...tolerantGuards },
+  actions: { ...actions, ...tolerantActions },
+  delays: authMachine.implementations.delays,
+} as never) as unknown as AuthModelMachine;
+
+/**
+ * The type of {@link authMachineForModels}: {@link authMachine}'s context, input, tags and state
+ * values, with the service outcomes among its events.
+ */
+export type AuthModelMachine = StateMachine<
+  AuthMachineContext,
+  AuthModelEvent,
+  Record<string, AnyActorRef | undefined>,
+  never,
+  ParameterizedObject,
+  ParameterizedObject,
+  string,
+  StateValueFrom<typeof authMachine>,
+  'busy',
+  AuthMachineInput,
+  unknown,
+  EventObject,
+  MetaObject,
+  StateSchema
+>;
 
 /** A snapshot of the auth statechart, live or model: its state and context. */
 export interface AuthSnapshotLike {

@@ -29,6 +29,7 @@ export {
   serializeForModel,
   tolerantActions,
   tolerantGuards,
+  type AuthModelMachine,
   type AuthSnapshotLike,
 } from './authMachineForModels.js';
 export { createGatedAuth, type GatedAuth, type GatedAuthOptions } from './createGatedAuth.js';
