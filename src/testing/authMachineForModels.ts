@@ -106,15 +106,26 @@ function withOutcomesAsEvents(config: StateConfig, stateId: string): StateConfig
 
 const rootConfig = authMachine.config as unknown as StateConfig;
 
+/** The input a model starts with when given none: no guest access, a private session. */
+const DEFAULT_INPUT: AuthMachineInput = { allowGuestAccess: false, sharedSession: false };
+
+const modelConfig: StateConfig = {
+  ...withOutcomesAsEvents(rootConfig, rootConfig.id ?? 'auth'),
+  // A traversal given no `input` starts from the default one instead of failing in the context factory.
+  context: (args: { input?: AuthMachineInput }) =>
+    (rootConfig.context as (args: { input: AuthMachineInput }) => unknown)({ ...args, input: args.input ?? DEFAULT_INPUT }),
+};
+
 /**
  * The auth statechart as a model for `xstate/graph`: the same states, transitions, guards and
  * actions as {@link authMachine}, with each invoked service's outcomes as plain events (give them
  * as {@link modelEvents}) and {@link tolerantGuards} / {@link tolerantActions} in place of the
  * output-reading ones. `createTestModel(authMachineForModels, { events: modelEvents,
  * serializeState: serializeForModel })` lists paths; run each on a live actor (see
- * {@link createGatedAuth}). Its state values are the live machine's.
+ * {@link createGatedAuth}). Its state values are the live machine's. Without an `input` it
+ * starts as the machine does with `{ allowGuestAccess: false, sharedSession: false }`.
  */
-export const authMachineForModels: AuthModelMachine = createMachine(withOutcomesAsEvents(rootConfig, rootConfig.id ?? 'auth') as never, {
+export const authMachineForModels: AuthModelMachine = createMachine(modelConfig as never, {
   guards: { ...guards, ...tolerantGuards },
   actions: { ...actions, ...tolerantActions },
   delays: authMachine.implementations.delays,
