@@ -10,7 +10,9 @@ import { createMachine, enqueueActions, type AnyActorRef, type EventObject, type
 import { authMachine, type AuthMachineContext, type AuthMachineInput } from '../machines/auth.machine.js';
 import type { AuthModelEvent } from './modelEvents.js';
 
-type Guard = (args: { context: AuthMachineContext; event: AuthModelEvent }, params: unknown) => boolean;
+/** A guard of the auth statechart, as `provide({ guards })` takes it. */
+export type AuthGuard = (args: { context: AuthMachineContext; event: AuthModelEvent }, params: unknown) => boolean;
+type Guard = AuthGuard;
 
 /** The machine's own guards, by name. */
 const guards = authMachine.implementations.guards as unknown as Record<string, Guard>;
@@ -44,19 +46,19 @@ function lacksOutcome(event: { type: string; output?: unknown; error?: unknown }
  * outcome event without one (the branch a service with no answer would take) and as the
  * machine's own guard otherwise: `authMachine.provide({ guards: tolerantGuards, actions: tolerantActions })`.
  */
-export const tolerantGuards: Record<(typeof OUTCOME_GUARDS)[number], Guard> = Object.fromEntries(
+export const tolerantGuards: Readonly<Record<string, AuthGuard>> = Object.fromEntries(
   OUTCOME_GUARDS.map((name) => {
     const guard = guards[name]!;
     return [name, (args: Parameters<Guard>[0], params: unknown) => !lacksOutcome(args.event) && guard(args, params)];
   }),
-) as Record<(typeof OUTCOME_GUARDS)[number], Guard>;
+);
 
 /**
  * The machine's actions that read a service's `output` (keep the session it found, settle a
  * sign-out, tell the hub about the federation kept), skipped for a done event without one and
  * as the machine's own otherwise.
  */
-export const tolerantActions: Record<(typeof OUTCOME_ACTIONS)[number], unknown> = Object.fromEntries(
+export const tolerantActions: Readonly<Record<string, unknown>> = Object.fromEntries(
   OUTCOME_ACTIONS.map((name) => {
     const action = actions[name]!;
     return [
@@ -66,7 +68,7 @@ export const tolerantActions: Record<(typeof OUTCOME_ACTIONS)[number], unknown> 
       }),
     ];
   }),
-) as Record<(typeof OUTCOME_ACTIONS)[number], unknown>;
+);
 
 type StateConfig = {
   id?: string;
@@ -154,7 +156,9 @@ export type AuthModelMachine = StateMachine<
 
 /** A snapshot of the auth statechart, live or model: its state and context. */
 export interface AuthSnapshotLike {
+  /** The state value (`{ federated: 'active' }`). */
   value: unknown;
+  /** The machine's context. */
   context: AuthMachineContext;
 }
 

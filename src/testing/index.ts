@@ -29,6 +29,7 @@ export {
   serializeForModel,
   tolerantActions,
   tolerantGuards,
+  type AuthGuard,
   type AuthModelMachine,
   type AuthSnapshotLike,
 } from './authMachineForModels.js';
