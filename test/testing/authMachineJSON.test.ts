@@ -2,25 +2,13 @@
 // the context factory and the invokes' input mappers without a word; authMachineJSON writes the
 // context out and names what it leaves out, and a machine loaded from its JSON has the live
 // machine's states, transitions, guards, actions and services, by name.
-import { createActor, createMachine, type AnyStateMachine } from 'xstate';
-import { getStateNodes } from 'xstate/graph';
+import { createActor, createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { authMachine, type AuthMachineInput } from '../../src/machines/auth.machine.js';
 import { authMachineJSON } from '../../src/testing/index.js';
+import { transitions } from './machineShape.js';
 
 const input: AuthMachineInput = { allowGuestAccess: true, sharedSession: false, renewBeforeExpiryMs: 300_000 };
-
-/** Every transition of a machine, by state, event, guard, targets and actions, as names. */
-function transitions(machine: AnyStateMachine): string[] {
-  const name = (x: unknown) => (typeof x === 'string' ? x : ((x as { type?: string } | undefined)?.type ?? typeof x));
-  return [machine.root, ...getStateNodes(machine.root)].flatMap((node) => [
-    ...[...node.transitions.entries()].flatMap(([event, list]) =>
-      list.map((t) => `${node.id} ${event} [${t.guard ? name(t.guard) : ''}] -> ${(t.target ?? []).map((s) => s.id).join(',')} / ${t.actions.map(name).join(',')}`),
-    ),
-    `${node.id} entry ${node.entry.map(name).join(',')} exit ${node.exit.map(name).join(',')} tags ${[...node.tags].join(',')}`,
-    ...node.invoke.map((i) => `${node.id} invokes ${String(i.src)} as ${i.id}`),
-  ]).sort();
-}
 
 describe('the statechart as JSON', () => {
   it("JSON.stringify of the config alone drops the context and the services' input", () => {

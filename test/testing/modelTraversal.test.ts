@@ -15,6 +15,7 @@ import {
   tolerantGuards,
   type AuthModelEvent,
 } from '../../src/testing/index.js';
+import { transitions } from './machineShape.js';
 
 const input: AuthMachineInput = { allowGuestAccess: false, sharedSession: false };
 /** Guest access and a shared session on: the guest fetches and the re-reads are reachable too. */
@@ -71,6 +72,15 @@ describe('xstate/graph with the testing kit', () => {
   it("with no events given, xstate/graph's own bare events ({ type } only) walk to the end without a crash", () => {
     const paths = getShortestPaths(authMachineForModels, { input, serializeState: serializeForModel, limit: LIMIT });
     expect(paths.length).toBeGreaterThan(10);
+  });
+
+  it("has the live machine's transitions (its services' outcomes and timers included), and no service or timer of its own", () => {
+    const withoutServices = (lines: string[]) => lines.filter((line) => !line.includes(' invokes '));
+    expect(transitions(authMachineForModels)).toEqual(withoutServices(transitions(authMachine)));
+    for (const node of [authMachineForModels.root, ...getStateNodes(authMachineForModels.root)]) {
+      expect(node.invoke, node.id).toEqual([]);
+      expect(node.after, node.id).toEqual([]);
+    }
   });
 
   it('every guard of the machine answers an outcome event that carries no output or error', () => {
