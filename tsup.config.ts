@@ -7,6 +7,7 @@ export default defineConfig({
     reactNative: 'src/reactNative.ts',
     services: 'src/services/index.ts',
     amplify: 'src/amplify.ts',
+    testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

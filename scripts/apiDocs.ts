@@ -35,6 +35,7 @@ const entries: Record<string, string> = {
   'src/reactNative.ts': 'cognito-auth-machine/react-native',
   'src/services/index.ts': 'cognito-auth-machine/services',
   'src/amplify.ts': 'cognito-auth-machine/amplify',
+  'src/testing/index.ts': 'cognito-auth-machine/testing',
 };
 
 /**

@@ -42,6 +42,7 @@ const ENTRY_POINTS = {
   'cognito-auth-machine/react-native': ['src/reactNative.ts'],
   'cognito-auth-machine/services': ['src/services/index.ts'],
   'cognito-auth-machine/amplify': ['src/amplify.ts'],
+  'cognito-auth-machine/testing': ['src/testing/index.ts'],
 };
 
 interface CodeBlock {

@@ -1,6 +1,6 @@
 // Model-based tests: every simple path of the statechart's own graph (xstate/graph), each run on
 // a fresh live actor whose services are the real ones over gated test doubles (see
-// gatedServices.ts). At every step: the live state equals the model's, the stored record agrees
+// the testing kit, src/testing/gatedServices.ts). At every step: the live state equals the model's, the stored record agrees
 // with the machine's session summary, and the hub events are the ones the step should fire.
 import { createActor, SimulatedClock, type EventFrom, type SnapshotFrom } from 'xstate';
 import { TestModel } from 'xstate/graph';
@@ -23,7 +23,7 @@ import {
   createGatedStorage,
   createGatedUserPoolService,
   type Gate,
-} from '../support/gatedServices.js';
+} from '../../src/testing/gatedServices.js';
 
 type Snapshot = SnapshotFrom<typeof authMachine>;
 type ModelEvent = { type: string; output?: unknown; error?: unknown; [key: string]: unknown };

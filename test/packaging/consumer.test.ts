@@ -81,12 +81,12 @@ function tsconfig(module: string, moduleResolution: string, files: string[]): st
 }
 
 /**
- * Runs the five entries (the Amplify one without Amplify installed: it loads none of it) and a
+ * Runs the six entries (the Amplify one without Amplify installed: it loads none of it) and a
  * signed-out fetchAuthSession (no network), printing one line.
  */
 const runtimeCheck = (load: string) => `
 ${load}
-const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions, typeof reactNative.createExpoSecureStorage];
+const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions, typeof reactNative.createExpoSecureStorage, typeof testing.createGatedAuth];
 const auth = root.createAuth({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef', storage: root.createMemoryStorage() });
 auth.fetchAuthSession().then((session) => {
   auth.stop();
@@ -123,7 +123,8 @@ beforeAll(() => {
 import * as node from 'cognito-auth-machine/node';
 import * as services from 'cognito-auth-machine/services';
 import * as amplify from 'cognito-auth-machine/amplify';
-import * as reactNative from 'cognito-auth-machine/react-native';`),
+import * as reactNative from 'cognito-auth-machine/react-native';
+import * as testing from 'cognito-auth-machine/testing';`),
   );
   writeFileSync(
     join(consumer, 'cjs.cjs'),
@@ -131,7 +132,8 @@ import * as reactNative from 'cognito-auth-machine/react-native';`),
 const node = require('cognito-auth-machine/node');
 const services = require('cognito-auth-machine/services');
 const amplify = require('cognito-auth-machine/amplify');
-const reactNative = require('cognito-auth-machine/react-native');`),
+const reactNative = require('cognito-auth-machine/react-native');
+const testing = require('cognito-auth-machine/testing');`),
   );
 }, 240_000);
 
@@ -141,7 +143,7 @@ afterAll(() => {
 
 describe('the packed package', () => {
   it('holds the built entries, the user docs and API reference, README, LICENSE and CHANGELOG', () => {
-    for (const entry of ['index', 'node', 'services', 'amplify', 'reactNative']) {
+    for (const entry of ['index', 'node', 'services', 'amplify', 'reactNative', 'testing']) {
       for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(packed).toContain(`dist/${entry}${ext}`);
     }
     for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md']) {
@@ -172,11 +174,11 @@ describe('a consumer project with the package installed', () => {
 
   it('runs them under Node as ES modules (import)', () => {
     const output = JSON.parse(run(process.execPath, ['esm.mjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 
   it('runs them under Node as CommonJS (require)', () => {
     const output = JSON.parse(run(process.execPath, ['cjs.cjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 });

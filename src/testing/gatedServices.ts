@@ -1,24 +1,33 @@
 /**
- * Test doubles for model-based tests (unit level, not the real SDK): a Cognito Identity service
- * and a SecureStorage whose every operation waits until the test releases or fails it, so a
- * path can decide each invoked actor's outcome in order.
+ * Test doubles for model-based tests (unit level, not the real SDK): a Cognito Identity service,
+ * a user-pool service and a SecureStorage whose every operation waits until the test releases or
+ * fails it, so a path can decide each invoked actor's outcome in order.
  */
-import { AuthError } from '../../src/vocabulary/AuthError.js';
-import { Secret } from '../../src/vocabulary/Secret.js';
-import type { CognitoIdentityService } from '../../src/services/cognitoIdentity.js';
-import type { UserPoolService } from '../../src/services/authActors.js';
-import type { SignInStepResult } from '../../src/services/userPool.js';
-import type { SecureStorage } from '../../src/vocabulary/SecureStorage.js';
-import type { MfaChallengeName } from '../../src/vocabulary/statechartContract.js';
+import { AuthError } from '../vocabulary/AuthError.js';
+import { Secret } from '../vocabulary/Secret.js';
+import type { CognitoIdentityService } from '../services/cognitoIdentity.js';
+import type { UserPoolService } from '../services/authActors.js';
+import type { SignInStepResult } from '../services/userPool.js';
+import type { SecureStorage } from '../vocabulary/SecureStorage.js';
+import type { MfaChallengeName } from '../vocabulary/statechartContract.js';
 
+/** An operation of a gated double that waits for the test to decide its outcome. */
 export interface PendingOperation {
+  /** Which double holds it. */
   kind: 'identity' | 'storage' | 'userPool';
+  /** The operation, by its Cognito or storage name (`GetId`, `InitiateAuth`, `setItem`, …). */
   name: string;
-  /** `choice` picks among the outcomes an operation can have (e.g. a sign-in's next step). */
+  /** Lets the operation succeed. `choice` picks among the outcomes an operation can have (e.g. a sign-in's next step). */
   release(choice?: string): void;
+  /** Lets the operation fail with `error`. */
   fail(error: unknown): void;
 }
 
+/**
+ * The gate every gated double waits behind: `pending` lists the operations started and not yet
+ * decided, in the order they started; `hold` is how a double parks one. An aborted operation
+ * fails with an `AbortError` by itself.
+ */
 export function createGate() {
   const pending: PendingOperation[] = [];
   function hold<T>(kind: PendingOperation['kind'], name: string, run: (choice?: string) => T, signal?: AbortSignal): Promise<T> {
@@ -50,8 +59,13 @@ export function createGate() {
   return { pending, hold };
 }
 
+/** A gate made by {@link createGate}. */
 export type Gate = ReturnType<typeof createGate>;
 
+/**
+ * A Cognito Identity service behind the gate: GetId answers a fresh identity id, and
+ * GetCredentialsForIdentity fresh credentials that last an hour from `now()`.
+ */
 export function createGatedIdentityService(gate: Gate, now: () => number): CognitoIdentityService {
   let n = 0;
   return {
@@ -74,14 +88,16 @@ export function createGatedIdentityService(gate: Gate, now: () => number): Cogni
   };
 }
 
+/** An unsigned JWT with these claims (the doubles' id tokens; nothing verifies them). */
 function fakeJwt(claims: Record<string, unknown>): string {
-  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const part = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `${part({ alg: 'none' })}.${part(claims)}.sig`;
 }
 
 /**
- * User-pool calls behind the gate; a release's choice `newPasswordRequired` or `mfaRequired` opens
- * that challenge (`mfaRequired:<Cognito challenge>`, e.g. `mfaRequired:SMS_MFA`; default SOFTWARE_TOKEN_MFA).
+ * User-pool calls behind the gate (tokens last an hour from `now()`); a release's choice
+ * `newPasswordRequired` or `mfaRequired` opens that challenge (`mfaRequired:<Cognito challenge>`,
+ * e.g. `mfaRequired:SMS_MFA`; default SOFTWARE_TOKEN_MFA).
  */
 export function createGatedUserPoolService(gate: Gate, now: () => number): UserPoolService {
   let n = 0;
@@ -126,6 +142,11 @@ export function createGatedStorage(gate: Gate): SecureStorage & { items: Map<str
   };
 }
 
+/**
+ * The `AuthError` a service fails with when Cognito (or the store) answers with the error `name`
+ * (`NotAuthorizedException`, `TooManyRequestsException`, `StorageError`, …): give it to
+ * {@link PendingOperation.fail}, or as the `error` of an `xstate.error.actor.*` model event.
+ */
 export function awsError(name: string): AuthError {
   const authName =
     name === 'NotAuthorizedException' || name === 'CodeMismatchException' ? 'NotAuthorizedError' : name === 'StorageError' ? 'StorageError' : 'ServiceError';

@@ -1,0 +1,37 @@
+/**
+ * `cognito-auth-machine/testing`: what model-based tests of the auth statechart need. The gated
+ * Cognito and storage doubles, the events a model walks, the statechart as `xstate/graph` can
+ * walk it, the state serialiser that lets a traversal end, a live actor that plays a model path,
+ * and the machine's config as JSON for Stately's tools. For tests and tooling; the main entry
+ * never loads it.
+ */
+export {
+  awsError,
+  createGate,
+  createGatedIdentityService,
+  createGatedStorage,
+  createGatedUserPoolService,
+  type Gate,
+  type PendingOperation,
+} from './gatedServices.js';
+export {
+  callEvents,
+  doneEvent,
+  errorEvent,
+  modelEventGroups,
+  modelEvents,
+  modelSessions,
+  type AuthModelEvent,
+  type ServiceOutcomeEvent,
+} from './modelEvents.js';
+export {
+  authMachineForModels,
+  serializeForModel,
+  tolerantActions,
+  tolerantGuards,
+  type AuthGuard,
+  type AuthModelMachine,
+  type AuthSnapshotLike,
+} from './authMachineForModels.js';
+export { createGatedAuth, type GatedAuth, type GatedAuthOptions } from './createGatedAuth.js';
+export { authMachineJSON, type AuthMachineJSON } from './authMachineJSON.js';
