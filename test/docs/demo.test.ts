@@ -4,6 +4,8 @@
  * and every answer they get can be read here: each token, key, session, authenticator secret and
  * code that crossed the wire is then looked for in the output.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_USER, runDemo, type SectionRecord } from '../../examples/demo.js';
 
@@ -161,5 +163,24 @@ describe('npm run demo', () => {
     const records = lines.map((line) => JSON.parse(line) as SectionRecord & { done?: true });
     expect(records.at(-1)).toEqual({ done: true, ok: false, sections: 3 });
     expect(records.at(-2)).toMatchObject({ section: 'federation', ok: false, error: { name: 'ServiceError' } });
+  });
+});
+
+describe('docs/guide.md', () => {
+  const read = (file: string) => readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+
+  it('shows every sign-in step in a compiled example, and points to the demo that runs them', () => {
+    // The step names of SignInOutput's nextStep, from the source.
+    const steps = new Set(
+      ['src/vocabulary/AuthSession.ts', 'src/vocabulary/statechartContract.ts'].flatMap((file) =>
+        [...read(file).matchAll(/'((?:CONFIRM|CONTINUE)_SIGN_IN_[A-Z_]+|DONE)'/g)].map((match) => match[1] as string),
+      ),
+    );
+    expect(steps.size).toBeGreaterThanOrEqual(9);
+    const guide = read('docs/guide.md');
+    // The ```ts blocks codeBlocks.test.ts compiles (not the ones fenced `ts ignore`).
+    const examples = [...guide.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string).join('\n');
+    expect([...steps].filter((step) => !examples.includes(step))).toEqual([]);
+    expect(guide).toContain('`npm run demo` runs these steps end to end');
   });
 });
