@@ -332,7 +332,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
       say(`federated with a Google token that lasts 10 minutes; credentials until ${time(federated.credentials.expiration)}`);
       e.clearCalls();
       skip(59 * 60 * 1000);
-      say('59 minutes later: the credentials expire within two minutes, the Google token expired long ago');
+      say('59 minutes later: the credentials expire within two minutes, and the Google token expired 49 minutes ago');
+      say('(without the hook, Cognito would refuse that token and the session would end with SessionExpiredError)');
       const session = await app.fetchAuthSession();
       say(`isSignedIn ${session.isSignedIn}, identity ${session.identityId}, credentials until ${time(session.credentials?.expiration)}`);
       check(providerTokenRequests === 1, 'refreshProviderToken asked once');
