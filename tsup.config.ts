@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     node: 'src/node.ts',
     services: 'src/services/index.ts',
+    react: 'src/react.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

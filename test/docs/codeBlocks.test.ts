@@ -40,6 +40,7 @@ const ENTRY_POINTS = {
   'cognito-auth-machine': ['src/index.ts'],
   'cognito-auth-machine/node': ['src/node.ts'],
   'cognito-auth-machine/services': ['src/services/index.ts'],
+  'cognito-auth-machine/react': ['src/react.ts'],
 };
 
 interface CodeBlock {
