@@ -1,13 +1,14 @@
 /**
  * The package as users get it: built into a temporary folder, packed with `npm pack` (so the
  * `files` list applies), installed offline into a temporary consumer project (xstate, the peer,
- * linked from this repository's node_modules), then type-checked under the module resolutions
- * TypeScript projects use and run under Node as ESM and as CommonJS.
+ * linked from this repository's node_modules, and the React kit's optional peers beside it), then
+ * type-checked under the module resolutions TypeScript projects use and run under Node as ESM and
+ * as CommonJS.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -38,7 +39,9 @@ const consumerSource = `
 import { AuthError, AuthProvider, createAuth, createMemoryStorage, type AuthSession } from 'cognito-auth-machine';
 import { createFileStorage, type FileStorageOptions } from 'cognito-auth-machine/node';
 import { createCognitoIdentityService, type CognitoIdentityService } from 'cognito-auth-machine/services';
+import { useAuthState, type AuthState } from 'cognito-auth-machine/react';
 
+export const stateOf: (auth: ReturnType<typeof createAuth>) => AuthState = useAuthState;
 const options: FileStorageOptions = { directory: '.auth' };
 export const fileStorage = createFileStorage(options);
 export const identity: CognitoIdentityService = createCognitoIdentityService({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef' });
@@ -77,10 +80,10 @@ function tsconfig(module: string, moduleResolution: string, files: string[]): st
   });
 }
 
-/** Runs the three entries and a signed-out fetchAuthSession (no network), printing one line. */
+/** Runs the four entries and a signed-out fetchAuthSession (no network), printing one line. */
 const runtimeCheck = (load: string) => `
 ${load}
-const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService];
+const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof react.useAuthState];
 const auth = root.createAuth({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef', storage: root.createMemoryStorage() });
 auth.fetchAuthSession().then((session) => {
   auth.stop();
@@ -104,6 +107,12 @@ beforeAll(() => {
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   // Offline: the tarball, and xstate from this repository (the optional keychain module is skipped).
   run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, `file:${join(ROOT, 'node_modules', 'xstate')}`], consumer);
+  // The React kit's optional peers, as an app using it installs them; linked, not installed, so
+  // that npm does not fill this repository's copies with dependencies of their own.
+  for (const peer of ['react', '@xstate/react', '@types/react']) {
+    mkdirSync(dirname(join(consumer, 'node_modules', peer)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
+  }
 
   writeFileSync(join(consumer, 'consumer.ts'), consumerSource);
   writeFileSync(join(consumer, 'consumer.mts'), consumerSource);
@@ -115,13 +124,15 @@ beforeAll(() => {
     join(consumer, 'esm.mjs'),
     runtimeCheck(`import * as root from 'cognito-auth-machine';
 import * as node from 'cognito-auth-machine/node';
-import * as services from 'cognito-auth-machine/services';`),
+import * as services from 'cognito-auth-machine/services';
+import * as react from 'cognito-auth-machine/react';`),
   );
   writeFileSync(
     join(consumer, 'cjs.cjs'),
     runtimeCheck(`const root = require('cognito-auth-machine');
 const node = require('cognito-auth-machine/node');
-const services = require('cognito-auth-machine/services');`),
+const services = require('cognito-auth-machine/services');
+const react = require('cognito-auth-machine/react');`),
   );
 }, 240_000);
 
@@ -131,10 +142,10 @@ afterAll(() => {
 
 describe('the packed package', () => {
   it('holds the built entries, the user docs and API reference, README, LICENSE and CHANGELOG', () => {
-    for (const entry of ['index', 'node', 'services']) {
+    for (const entry of ['index', 'node', 'services', 'react']) {
       for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(packed).toContain(`dist/${entry}${ext}`);
     }
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md']) {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md', 'docs/react.md']) {
       expect(packed).toContain(file);
     }
   });
@@ -148,7 +159,7 @@ describe('the packed package', () => {
 });
 
 describe('a consumer project with the package installed', () => {
-  it('type-checks its imports of all three entries under moduleResolution node10', () => {
+  it('type-checks its imports of all four entries under moduleResolution node10', () => {
     typeCheck('tsconfig.node10.json');
   });
 
@@ -162,11 +173,11 @@ describe('a consumer project with the package installed', () => {
 
   it('runs them under Node as ES modules (import)', () => {
     const output = JSON.parse(run(process.execPath, ['esm.mjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function'], isSignedIn: false });
   });
 
   it('runs them under Node as CommonJS (require)', () => {
     const output = JSON.parse(run(process.execPath, ['cjs.cjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function'], isSignedIn: false });
   });
 });
