@@ -8,6 +8,7 @@ export default defineConfig({
     services: 'src/services/index.ts',
     amplify: 'src/amplify.ts',
     testing: 'src/testing/index.ts',
+    react: 'src/react.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -43,6 +43,7 @@ const ENTRY_POINTS = {
   'cognito-auth-machine/services': ['src/services/index.ts'],
   'cognito-auth-machine/amplify': ['src/amplify.ts'],
   'cognito-auth-machine/testing': ['src/testing/index.ts'],
+  'cognito-auth-machine/react': ['src/react.ts'],
 };
 
 interface CodeBlock {

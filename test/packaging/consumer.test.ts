@@ -1,13 +1,14 @@
 /**
  * The package as users get it: built into a temporary folder, packed with `npm pack` (so the
  * `files` list applies), installed offline into a temporary consumer project (xstate, the peer,
- * linked from this repository's node_modules), then type-checked under the module resolutions
- * TypeScript projects use and run under Node as ESM and as CommonJS.
+ * linked from this repository's node_modules, and the React kit's optional peers beside it), then
+ * type-checked under the module resolutions TypeScript projects use and run under Node as ESM and
+ * as CommonJS.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,7 +40,9 @@ import { AuthError, AuthProvider, createAuth, createMemoryStorage, type AuthSess
 import { createFileStorage, type FileStorageOptions } from 'cognito-auth-machine/node';
 import { createCognitoIdentityService, type CognitoIdentityService } from 'cognito-auth-machine/services';
 import { createExpoSecureStorage, type ExpoSecureStoreModule } from 'cognito-auth-machine/react-native';
+import { useAuthState, type AuthState } from 'cognito-auth-machine/react';
 
+export const stateOf: (auth: ReturnType<typeof createAuth>) => AuthState = useAuthState;
 const options: FileStorageOptions = { directory: '.auth' };
 export const fileStorage = createFileStorage(options);
 export const identity: CognitoIdentityService = createCognitoIdentityService({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef' });
@@ -81,12 +84,12 @@ function tsconfig(module: string, moduleResolution: string, files: string[]): st
 }
 
 /**
- * Runs the six entries (the Amplify one without Amplify installed: it loads none of it) and a
+ * Runs the seven entries (the Amplify one without Amplify installed: it loads none of it) and a
  * signed-out fetchAuthSession (no network), printing one line.
  */
 const runtimeCheck = (load: string) => `
 ${load}
-const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions, typeof reactNative.createExpoSecureStorage, typeof testing.createGatedAuth];
+const names = [typeof root.createAuth, typeof node.createFileStorage, typeof services.createCognitoIdentityService, typeof amplify.createAmplifyAuthOptions, typeof reactNative.createExpoSecureStorage, typeof testing.createGatedAuth, typeof react.useAuthState];
 const auth = root.createAuth({ region: 'us-east-1', identityPoolId: 'us-east-1:01234567-89ab-cdef-0123-456789abcdef', storage: root.createMemoryStorage() });
 auth.fetchAuthSession().then((session) => {
   auth.stop();
@@ -110,6 +113,12 @@ beforeAll(() => {
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   // Offline: the tarball, and xstate from this repository (the optional keychain module is skipped).
   run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, `file:${join(ROOT, 'node_modules', 'xstate')}`], consumer);
+  // The React kit's optional peers, as an app using it installs them; linked, not installed, so
+  // that npm does not fill this repository's copies with dependencies of their own.
+  for (const peer of ['react', '@xstate/react', '@types/react']) {
+    mkdirSync(dirname(join(consumer, 'node_modules', peer)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
+  }
 
   writeFileSync(join(consumer, 'consumer.ts'), consumerSource);
   writeFileSync(join(consumer, 'consumer.mts'), consumerSource);
@@ -124,7 +133,8 @@ import * as node from 'cognito-auth-machine/node';
 import * as services from 'cognito-auth-machine/services';
 import * as amplify from 'cognito-auth-machine/amplify';
 import * as reactNative from 'cognito-auth-machine/react-native';
-import * as testing from 'cognito-auth-machine/testing';`),
+import * as testing from 'cognito-auth-machine/testing';
+import * as react from 'cognito-auth-machine/react';`),
   );
   writeFileSync(
     join(consumer, 'cjs.cjs'),
@@ -133,7 +143,8 @@ const node = require('cognito-auth-machine/node');
 const services = require('cognito-auth-machine/services');
 const amplify = require('cognito-auth-machine/amplify');
 const reactNative = require('cognito-auth-machine/react-native');
-const testing = require('cognito-auth-machine/testing');`),
+const testing = require('cognito-auth-machine/testing');
+const react = require('cognito-auth-machine/react');`),
   );
 }, 240_000);
 
@@ -143,10 +154,10 @@ afterAll(() => {
 
 describe('the packed package', () => {
   it('holds the built entries, the user docs and API reference, README, LICENSE and CHANGELOG', () => {
-    for (const entry of ['index', 'node', 'services', 'amplify', 'reactNative', 'testing']) {
+    for (const entry of ['index', 'node', 'services', 'amplify', 'reactNative', 'testing', 'react']) {
       for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(packed).toContain(`dist/${entry}${ext}`);
     }
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md']) {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/guide.md', 'docs/statechart.md', 'docs/react.md']) {
       expect(packed).toContain(file);
     }
   });
@@ -160,7 +171,7 @@ describe('the packed package', () => {
 });
 
 describe('a consumer project with the package installed', () => {
-  it('type-checks its imports of all three entries under moduleResolution node10', () => {
+  it('type-checks its imports of all four entries under moduleResolution node10', () => {
     typeCheck('tsconfig.node10.json');
   });
 
@@ -174,11 +185,11 @@ describe('a consumer project with the package installed', () => {
 
   it('runs them under Node as ES modules (import)', () => {
     const output = JSON.parse(run(process.execPath, ['esm.mjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 
   it('runs them under Node as CommonJS (require)', () => {
     const output = JSON.parse(run(process.execPath, ['cjs.cjs'], consumer)) as unknown;
-    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
+    expect(output).toEqual({ names: ['function', 'function', 'function', 'function', 'function', 'function', 'function'], isSignedIn: false });
   });
 });
