@@ -2,7 +2,7 @@
  * The Cognito calls each user-pool sign-in step makes: every flow of the guide run once through
  * `createAuth` against the emulator's user pool, each step's calls read from the emulator's call
  * log (operation names only, in order). Not timed: the figure is the count, which latency does not
- * change.
+ * change. It runs the source (`src/`): the count does not depend on the build.
  */
 import {
   AdminCreateUserCommand,
@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import type { EmulatorHandle } from '../emulator/index.js';
-import { createAuth, type Auth, type SignInOutput } from '../dist/index.js';
+import { createAuth, type Auth, type SignInOutput } from '../src/index.js';
 import { totpFor } from '../test/emulator/totp.js';
 
 /** One step of a flow and the calls it made. */
