@@ -1,5 +1,5 @@
 import type { AuthConfig } from '../vocabulary/AuthConfig.js';
-import { createMemoryStorage } from '../storage/createMemoryStorage.js';
+import { InstanceMemoryStorage } from '../storage/InstanceMemoryStorage.js';
 import { createSessionStore } from '../storage/createSessionStore.js';
 import { ServiceRunner } from './authActors.js';
 import { createCognitoIdentityService } from './cognitoIdentity.js';
@@ -38,7 +38,7 @@ export function wireServices(config: AuthConfig, internals: ServiceSeams): { vau
   // The test seam may set a deadline shorter than the config's bounds allow.
   const deadlineMs = internals.deadlineMs ?? config.deadlineMs;
   const store = createSessionStore({
-    storage: config.storage ?? createMemoryStorage(),
+    storage: config.storage ?? new InstanceMemoryStorage(),
     appId: config.appId ?? 'default',
     binding: {
       region: config.region,
