@@ -4,7 +4,7 @@ import { createHub, type AuthHub } from './hub.js';
 import { authMachine, type AuthMachine } from './machines/auth.machine.js';
 import type { AuthEvent, RequestSettledEvent } from './vocabulary/statechartContract.js';
 import type { AuthApi, AuthCore } from './authApi.js';
-import type { AuthActors, AuthServices, ServiceArgs } from './services/authActors.js';
+import type { AuthActors, AuthServices, ServiceRunner } from './services/authActors.js';
 import type { SessionVault } from './services/SessionVault.js';
 import type { ServiceSeams } from './services/wireServices.js';
 import type { AuthConfig } from './vocabulary/AuthConfig.js';
@@ -106,7 +106,7 @@ function shielded(observer: NonNullable<AuthConfig['inspect']>): (event: Inspect
 }
 
 /** Each running auth actor's services, found through the actor system its invoked actors share. */
-const servicesBySystem = new WeakMap<object, Promise<AuthServices>>();
+const servicesBySystem = new WeakMap<object, Promise<ServiceRunner>>();
 
 /**
  * The machine's actors, each loading the services module on first use: the services, the
@@ -121,8 +121,7 @@ function lazyActors(): AuthActors {
       fromPromise<unknown, unknown>(async ({ input, signal, system }) => {
         const services = servicesBySystem.get(system);
         if (!services) throw new AuthError('InvalidStateError', { message: 'This actor was not started by createAuth.' });
-        const run = (await services)[name] as (args: ServiceArgs<unknown>) => Promise<unknown>;
-        return run({ input, signal });
+        return (await services).run(name, { input, signal });
       }),
     ]),
   ) as AuthActors;

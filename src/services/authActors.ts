@@ -189,16 +189,56 @@ function requireUserPoolSession(vault: SessionVault): UserPoolSession {
   return current;
 }
 
-/** What the services of one instance share: the vault, the deadline, and the app hook's runs under way. */
-interface ServiceRun {
-  vault: SessionVault;
-  deadlineMs: number;
+/**
+ * What the services of one instance share: their collaborators, the deadline, and the app hook's
+ * runs under way. One object per instance; the services themselves are module-level functions
+ * that take it, so an instance holds no closure per service.
+ */
+export class ServiceRunner {
+  readonly identity: CognitoIdentityService;
+  readonly vault: SessionVault;
+  readonly userPool: UserPoolConfig | undefined;
+  readonly userPoolService: UserPoolService;
+  readonly clock: () => number;
+  readonly deadlineMs: number;
+  readonly refreshProviderToken: AuthActorDeps['refreshProviderToken'];
   /** Runs of the app's refreshProviderToken hook under way. */
-  hookCalls: number;
+  hookCalls = 0;
+
+  constructor(deps: AuthActorDeps) {
+    this.identity = deps.identity;
+    this.vault = deps.vault;
+    this.userPool = deps.userPool;
+    this.userPoolService = deps.userPoolService ?? loadedUserPoolCalls;
+    this.clock = deps.clock ?? Date.now;
+    this.deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.refreshProviderToken = deps.refreshProviderToken;
+  }
+
+  /**
+   * GetCredentialsForIdentity, keeping how far Cognito's clock is from the device's when the
+   * credentials arrived (its answer's Date header against the clock): expiry is then judged on
+   * Cognito's time.
+   */
+  async getCredentials(request: Parameters<CognitoIdentityService['getCredentialsForIdentity']>[0], signal: AbortSignal): Promise<CredentialsRecord> {
+    return withClockOffset(await this.getCredentials(request, signal), this.clock);
+  }
+
+  /** Runs service `name`, bounded by the deadline as well as by leaving its state. */
+  run(name: keyof AuthServices, { input, signal }: ServiceArgs<unknown>): Promise<unknown> {
+    const service = SERVICES[name] as (s: ServiceRunner, args: ServiceArgs<unknown>) => Promise<unknown>;
+    return withDeadline(signal, this.deadlineMs, (bound) => service(this, { input, signal: bound }), () => timeoutError(this));
+  }
+}
+
+/** Credentials to keep, with Cognito's clock offset when it is more than the Date header's resolution. */
+function withClockOffset({ serverTime, ...credentials }: IssuedCredentials, clock: () => number): CredentialsRecord {
+  const clockOffsetMs = serverTime === undefined ? 0 : Math.round(serverTime - clock());
+  return Math.abs(clockOffsetMs) < CLOCK_TOLERANCE_MS ? credentials : { ...credentials, clockOffsetMs };
 }
 
 /** What a run that outlived its deadline was waiting for, in the error's words. */
-function timeoutError({ vault, deadlineMs, hookCalls }: ServiceRun): AuthError {
+function timeoutError({ vault, deadlineMs, hookCalls }: ServiceRunner): AuthError {
   const seconds = `${Math.round(deadlineMs / 1000)} s`;
   return vault.busy
     ? new AuthError('StorageError', {
@@ -212,26 +252,6 @@ function timeoutError({ vault, deadlineMs, hookCalls }: ServiceRun): AuthError {
       });
 }
 
-/**
- * Makes services whose runs are bounded by the deadline as well as by leaving their state. The
- * helpers below live at module level, not inside `createAuthServices`: every instance would
- * otherwise hold its own copy of each.
- */
-function deadlineOf(run: ServiceRun) {
-  return <O, I>(service: (args: ServiceArgs<I>) => Promise<O>) =>
-    ({ input, signal }: ServiceArgs<I>): Promise<O> =>
-      withDeadline(signal, run.deadlineMs, (bound) => service({ input, signal: bound }), () => timeoutError(run));
-}
-
-/**
- * Credentials to keep, with how far Cognito's clock is from the device's when they arrived (its
- * answer's Date header against the clock): expiry is then judged on Cognito's time.
- */
-function withClockOffset({ serverTime, ...credentials }: IssuedCredentials, clock: () => number): CredentialsRecord {
-  const clockOffsetMs = serverTime === undefined ? 0 : Math.round(serverTime - clock());
-  return Math.abs(clockOffsetMs) < CLOCK_TOLERANCE_MS ? credentials : { ...credentials, clockOffsetMs };
-}
-
 /** Writes a session through the vault (compare-and-set) and summarises what was kept. */
 async function keep(vault: SessionVault, session: SessionRecord, signal: AbortSignal): Promise<SessionSummary> {
   await vault.commit(session, signal);
@@ -239,15 +259,15 @@ async function keep(vault: SessionVault, session: SessionRecord, signal: AbortSi
 }
 
 async function askForProviderToken(
-  run: ServiceRun,
+  s: ServiceRunner,
   hook: NonNullable<AuthActorDeps['refreshProviderToken']>,
   provider: AuthProvider,
 ): Promise<Secret> {
-  run.hookCalls += 1;
+  s.hookCalls += 1;
   try {
     return await freshProviderToken(hook, provider);
   } finally {
-    run.hookCalls -= 1;
+    s.hookCalls -= 1;
   }
 }
 
@@ -286,186 +306,209 @@ export interface ServiceArgs<I> {
 }
 
 /**
+ * The services, one per invoked actor of the machine: plain async functions over the Cognito
+ * services and the session vault of the instance `s`, given the promise actor's AbortSignal so
+ * that leaving a state cancels its request.
+ */
+const SERVICES = {
+  restoreSession: (s: ServiceRunner, _: ServiceArgs<void>): Promise<RestoreOutput> => restore(s.vault, 'open'),
+
+  syncSharedSession: (s: ServiceRunner, _: ServiceArgs<void>): Promise<RestoreOutput> => restore(s.vault, 'reload'),
+
+  federateToIdentityPool: async (s: ServiceRunner, { input, signal }: ServiceArgs<FederationRequest>): Promise<SessionSummary> => {
+    const login = { loginKey: input.provider.loginKey, token: input.token };
+    const identityId = input.developerProvidedIdentityId ?? (await s.identity.getId(login, signal));
+    const credentials = await s.getCredentials(
+      { identityId, login, ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}) },
+      signal,
+    );
+    const session: FederatedSession = {
+      kind: 'federated',
+      token: input.token,
+      provider: input.provider,
+      identityId,
+      credentials,
+      developerProvidedIdentityId: input.developerProvidedIdentityId !== undefined,
+      ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}),
+    };
+    return keep(s.vault, session, signal);
+  },
+
+  renewFederatedCredentials: async (s: ServiceRunner, { signal }: ServiceArgs<void>): Promise<SessionSummary> => {
+    const current = s.vault.current;
+    if (current?.kind !== 'federated') {
+      throw new AuthError('SessionExpiredError', { message: 'There is no federated session to renew.' });
+    }
+    let token: Secret;
+    let credentials: CredentialsRecord;
+    try {
+      token = s.refreshProviderToken ? await askForProviderToken(s, s.refreshProviderToken, current.provider) : current.token;
+      // GetId is not called again: the identity id is kept with the session.
+      credentials = await s.getCredentials(
+        {
+          identityId: current.identityId,
+          login: { loginKey: current.provider.loginKey, token },
+          ...(current.customRoleArn ? { customRoleArn: current.customRoleArn } : {}),
+        },
+        signal,
+      );
+    } catch (error) {
+      // Only a refused token or identity ends the session; anything else keeps it.
+      throw isAuthenticationFailure(error) ? federatedSessionExpired(error) : error;
+    }
+    return keep(s.vault, { ...current, token, credentials }, signal);
+  },
+
+  fetchGuestCredentials: async (s: ServiceRunner, { signal }: ServiceArgs<{ forceRefresh: boolean }>): Promise<SessionSummary> => {
+    const current = s.vault.current;
+    let identityId = current?.kind === 'guest' ? current.identityId : await s.identity.getId(undefined, signal);
+    let credentials;
+    try {
+      credentials = await s.getCredentials({ identityId, login: undefined }, signal);
+    } catch (error) {
+      // A kept guest identity that Cognito no longer knows: start a new one, as the SDK does.
+      if (current?.kind !== 'guest' || !isAuthenticationFailure(error)) throw error;
+      identityId = await s.identity.getId(undefined, signal);
+      credentials = await s.getCredentials({ identityId, login: undefined }, signal);
+    }
+    return keep(s.vault, { kind: 'guest', identityId, credentials }, signal);
+  },
+
+  clearFederatedSession: (s: ServiceRunner, _: ServiceArgs<void>): Promise<void> => s.vault.clear(),
+
+  signInWithPassword: async (s: ServiceRunner, { input, signal }: ServiceArgs<SignInRequest>): Promise<SignInStepOutcome> => {
+    const step = await s.userPoolService.signInWithPassword(requireUserPool(s.userPool), input, signal, s.clock);
+    return keepSignInStep(s.vault, step, signal);
+  },
+
+  completeNewPassword: async (s: ServiceRunner, { input, signal }: ServiceArgs<{ newPassword: Secret }>): Promise<SignInStepOutcome> => {
+    const challenge = s.vault.pendingChallenge;
+    if (!challenge || challenge.mfa) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
+    const step = await s.userPoolService.completeNewPassword(
+      requireUserPool(s.userPool),
+      { username: challenge.username, session: challenge.session, newPassword: input.newPassword },
+      signal,
+      s.clock,
+    );
+    return keepSignInStep(s.vault, step, signal);
+  },
+
+  answerMfaChallenge: async (s: ServiceRunner, { input, signal }: ServiceArgs<{ answer: Secret }>): Promise<SignInStepOutcome> => {
+    const challenge = s.vault.pendingChallenge;
+    if (!challenge?.mfa) throw new AuthError('InvalidStateError', { message: 'There is no MFA challenge to answer.' });
+    let step: SignInStepResult;
+    try {
+      const answer = s.userPoolService.answerMfaChallenge ?? loadedUserPoolCalls.answerMfaChallenge;
+      step = await answer(
+        requireUserPool(s.userPool),
+        { ...challenge.mfa, username: challenge.username, session: challenge.session, answer: input.answer },
+        signal,
+        s.clock,
+      );
+    } catch (error) {
+      // A refused session (expired, or too many wrong codes) ends the sign-in; a wrong code keeps it open.
+      if (error instanceof AuthError && error.name === 'NotAuthorizedError' && !isWrongCode(error)) s.vault.pendingChallenge = null;
+      throw error;
+    }
+    return keepSignInStep(s.vault, step, signal);
+  },
+
+  federateUserPoolSession: async (s: ServiceRunner, { signal }: ServiceArgs<void>): Promise<SessionSummary> => {
+    const session = requireUserPoolSession(s.vault);
+    const login = { loginKey: userPoolLoginKey(requireUserPool(s.userPool)), token: session.tokens.idToken };
+    const identityId = session.identityId ?? (await s.identity.getId(login, signal));
+    const credentials = await s.getCredentials({ identityId, login }, signal);
+    // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
+    const latest = requireUserPoolSession(s.vault);
+    return keep(s.vault, { ...latest, identityId, credentials }, signal);
+  },
+
+  refreshUserPoolTokens: async (s: ServiceRunner, { signal }: ServiceArgs<void>): Promise<SessionSummary> => {
+    const session = requireUserPoolSession(s.vault);
+    if (!session.tokens.refreshToken) {
+      throw new AuthError('NotAuthorizedError', { message: 'The user-pool session has no refresh token; sign in again.' });
+    }
+    let tokens;
+    try {
+      tokens = await s.userPoolService.refreshUserPoolTokens(
+        requireUserPool(s.userPool),
+        { refreshToken: session.tokens.refreshToken, username: session.username },
+        signal,
+        s.clock,
+      );
+    } catch (error) {
+      // A refused refresh token ends the session: forget it before the machine says so.
+      if (isAuthenticationFailure(error)) await s.vault.clear();
+      throw error;
+    }
+    return keep(s.vault, { ...session, tokens }, signal);
+  },
+
+  signOutOfUserPool: async (s: ServiceRunner, { input, signal }: ServiceArgs<{ global: boolean }>) => {
+    let globalSignOutError: AuthError | null = null;
+    const current = s.vault.current;
+    if (input.global && current?.kind === 'userPool' && s.userPool) {
+      try {
+        await s.userPoolService.globalSignOut(s.userPool, { accessToken: current.tokens.accessToken }, signal);
+      } catch (error) {
+        // Signed out here all the same; the caller learns that other devices may still be signed in.
+        const timedOut = signal.aborted || (error instanceof AuthError && error.name === 'CancelledError');
+        globalSignOutError =
+          error instanceof AuthError && !timedOut
+            ? error
+            : new AuthError('ServiceError', {
+                message: timedOut
+                  ? 'Global sign-out got no answer in time; this device is signed out, others may not be.'
+                  : 'Global sign-out failed; this device is signed out, others may not be.',
+                cause: error,
+              });
+      }
+    }
+    await s.vault.clear();
+    s.vault.pendingChallenge = null;
+    return { globalSignOutError };
+  },
+} satisfies { [K in keyof AuthServices]: (s: ServiceRunner, args: Parameters<AuthServices[K]>[0]) => ReturnType<AuthServices[K]> };
+
+/**
  * The services behind the invoked actors of {@link cognito-auth-machine!authMachine | authMachine}
  * (from the main entry): plain async functions over the Cognito services and the session vault,
  * given the promise actor's AbortSignal so that leaving a state cancels its request. {@link createAuthActors} wraps them as actors.
  */
-export function createAuthServices({
-  identity,
-  vault,
-  refreshProviderToken,
-  userPool,
-  userPoolService = loadedUserPoolCalls,
-  clock = Date.now,
-  deadlineMs = DEFAULT_DEADLINE_MS,
-}: AuthActorDeps) {
-  const run: ServiceRun = { vault, deadlineMs, hookCalls: 0 };
-  const bounded = deadlineOf(run);
-  const getCredentials = async (request: Parameters<CognitoIdentityService['getCredentialsForIdentity']>[0], signal: AbortSignal) =>
-    withClockOffset(await identity.getCredentialsForIdentity(request, signal), clock);
-  return {
-    restoreSession: bounded<RestoreOutput, void>(() => restore(vault, 'open')),
-
-    syncSharedSession: bounded<RestoreOutput, void>(() => restore(vault, 'reload')),
-
-    federateToIdentityPool: bounded<SessionSummary, FederationRequest>(async ({ input, signal }) => {
-      const login = { loginKey: input.provider.loginKey, token: input.token };
-      const identityId = input.developerProvidedIdentityId ?? (await identity.getId(login, signal));
-      const credentials = await getCredentials(
-        { identityId, login, ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}) },
-        signal,
-      );
-      const session: FederatedSession = {
-        kind: 'federated',
-        token: input.token,
-        provider: input.provider,
-        identityId,
-        credentials,
-        developerProvidedIdentityId: input.developerProvidedIdentityId !== undefined,
-        ...(input.customRoleArn ? { customRoleArn: input.customRoleArn } : {}),
-      };
-      return keep(vault, session, signal);
-    }),
-
-    renewFederatedCredentials: bounded<SessionSummary, void>(async ({ signal }) => {
-      const current = vault.current;
-      if (current?.kind !== 'federated') {
-        throw new AuthError('SessionExpiredError', { message: 'There is no federated session to renew.' });
-      }
-      let token: Secret;
-      let credentials: CredentialsRecord;
-      try {
-        token = refreshProviderToken ? await askForProviderToken(run, refreshProviderToken, current.provider) : current.token;
-        // GetId is not called again: the identity id is kept with the session.
-        credentials = await getCredentials(
-          {
-            identityId: current.identityId,
-            login: { loginKey: current.provider.loginKey, token },
-            ...(current.customRoleArn ? { customRoleArn: current.customRoleArn } : {}),
-          },
-          signal,
-        );
-      } catch (error) {
-        // Only a refused token or identity ends the session; anything else keeps it.
-        throw isAuthenticationFailure(error) ? federatedSessionExpired(error) : error;
-      }
-      return keep(vault, { ...current, token, credentials }, signal);
-    }),
-
-    fetchGuestCredentials: bounded<SessionSummary, { forceRefresh: boolean }>(async ({ signal }) => {
-      const current = vault.current;
-      let identityId = current?.kind === 'guest' ? current.identityId : await identity.getId(undefined, signal);
-      let credentials;
-      try {
-        credentials = await getCredentials({ identityId, login: undefined }, signal);
-      } catch (error) {
-        // A kept guest identity that Cognito no longer knows: start a new one, as the SDK does.
-        if (current?.kind !== 'guest' || !isAuthenticationFailure(error)) throw error;
-        identityId = await identity.getId(undefined, signal);
-        credentials = await getCredentials({ identityId, login: undefined }, signal);
-      }
-      return keep(vault, { kind: 'guest', identityId, credentials }, signal);
-    }),
-
-    clearFederatedSession: bounded<void, void>(() => vault.clear()),
-
-    signInWithPassword: bounded<SignInStepOutcome, SignInRequest>(async ({ input, signal }) => {
-      const step = await userPoolService.signInWithPassword(requireUserPool(userPool), input, signal, clock);
-      return keepSignInStep(vault, step, signal);
-    }),
-
-    completeNewPassword: bounded<SignInStepOutcome, { newPassword: Secret }>(async ({ input, signal }) => {
-      const challenge = vault.pendingChallenge;
-      if (!challenge || challenge.mfa) throw new AuthError('InvalidStateError', { message: 'There is no new-password challenge to answer.' });
-      const step = await userPoolService.completeNewPassword(
-        requireUserPool(userPool),
-        { username: challenge.username, session: challenge.session, newPassword: input.newPassword },
-        signal,
-        clock,
-      );
-      return keepSignInStep(vault, step, signal);
-    }),
-
-    answerMfaChallenge: bounded<SignInStepOutcome, { answer: Secret }>(async ({ input, signal }) => {
-      const challenge = vault.pendingChallenge;
-      if (!challenge?.mfa) throw new AuthError('InvalidStateError', { message: 'There is no MFA challenge to answer.' });
-      let step: SignInStepResult;
-      try {
-        const answer = userPoolService.answerMfaChallenge ?? loadedUserPoolCalls.answerMfaChallenge;
-        step = await answer(
-          requireUserPool(userPool),
-          { ...challenge.mfa, username: challenge.username, session: challenge.session, answer: input.answer },
-          signal,
-          clock,
-        );
-      } catch (error) {
-        // A refused session (expired, or too many wrong codes) ends the sign-in; a wrong code keeps it open.
-        if (error instanceof AuthError && error.name === 'NotAuthorizedError' && !isWrongCode(error)) vault.pendingChallenge = null;
-        throw error;
-      }
-      return keepSignInStep(vault, step, signal);
-    }),
-
-    federateUserPoolSession: bounded<SessionSummary, void>(async ({ signal }) => {
-      const session = requireUserPoolSession(vault);
-      const login = { loginKey: userPoolLoginKey(requireUserPool(userPool)), token: session.tokens.idToken };
-      const identityId = session.identityId ?? (await identity.getId(login, signal));
-      const credentials = await getCredentials({ identityId, login }, signal);
-      // Tokens may have been refreshed meanwhile: keep the latest record, add the credentials.
-      const latest = requireUserPoolSession(vault);
-      return keep(vault, { ...latest, identityId, credentials }, signal);
-    }),
-
-    refreshUserPoolTokens: bounded<SessionSummary, void>(async ({ signal }) => {
-      const session = requireUserPoolSession(vault);
-      if (!session.tokens.refreshToken) {
-        throw new AuthError('NotAuthorizedError', { message: 'The user-pool session has no refresh token; sign in again.' });
-      }
-      let tokens;
-      try {
-        tokens = await userPoolService.refreshUserPoolTokens(
-          requireUserPool(userPool),
-          { refreshToken: session.tokens.refreshToken, username: session.username },
-          signal,
-          clock,
-        );
-      } catch (error) {
-        // A refused refresh token ends the session: forget it before the machine says so.
-        if (isAuthenticationFailure(error)) await vault.clear();
-        throw error;
-      }
-      return keep(vault, { ...session, tokens }, signal);
-    }),
-
-    signOutOfUserPool: bounded<{ globalSignOutError: AuthError | null }, { global: boolean }>(async ({ input, signal }) => {
-      let globalSignOutError: AuthError | null = null;
-      const current = vault.current;
-      if (input.global && current?.kind === 'userPool' && userPool) {
-        try {
-          await userPoolService.globalSignOut(userPool, { accessToken: current.tokens.accessToken }, signal);
-        } catch (error) {
-          // Signed out here all the same; the caller learns that other devices may still be signed in.
-          const timedOut = signal.aborted || (error instanceof AuthError && error.name === 'CancelledError');
-          globalSignOutError =
-            error instanceof AuthError && !timedOut
-              ? error
-              : new AuthError('ServiceError', {
-                  message: timedOut
-                    ? 'Global sign-out got no answer in time; this device is signed out, others may not be.'
-                    : 'Global sign-out failed; this device is signed out, others may not be.',
-                  cause: error,
-                });
-        }
-      }
-      await vault.clear();
-      vault.pendingChallenge = null;
-      return { globalSignOutError };
-    }),
-  };
+export function createAuthServices(deps: AuthActorDeps): AuthServices {
+  const runner = new ServiceRunner(deps);
+  return Object.fromEntries(
+    (Object.keys(SERVICES) as (keyof AuthServices)[]).map((name) => [name, (args: ServiceArgs<unknown>) => runner.run(name, args)]),
+  ) as unknown as AuthServices;
 }
 
 /** The services {@link createAuthServices} returns, one per invoked actor of the machine. */
-export type AuthServices = ReturnType<typeof createAuthServices>;
+export interface AuthServices {
+  /** Start-up: finishes an access-group move and reads the stored session. */
+  restoreSession: (args: ServiceArgs<void>) => Promise<RestoreOutput>;
+  /** Reads the stored session again, for sessions shared with other apps. */
+  syncSharedSession: (args: ServiceArgs<void>) => Promise<RestoreOutput>;
+  /** GetId (unless an identity id was given), GetCredentialsForIdentity, then the save. */
+  federateToIdentityPool: (args: ServiceArgs<FederationRequest>) => Promise<SessionSummary>;
+  /** GetCredentialsForIdentity with the stored (or a freshly asked for) provider token. */
+  renewFederatedCredentials: (args: ServiceArgs<void>) => Promise<SessionSummary>;
+  /** Guest credentials: GetId without logins (unless kept), then GetCredentialsForIdentity. */
+  fetchGuestCredentials: (args: ServiceArgs<{ forceRefresh: boolean }>) => Promise<SessionSummary>;
+  /** Removes the stored federated session; no network call. */
+  clearFederatedSession: (args: ServiceArgs<void>) => Promise<void>;
+  /** The first user-pool sign-in step. */
+  signInWithPassword: (args: ServiceArgs<SignInRequest>) => Promise<SignInStepOutcome>;
+  /** Answers the new-password challenge. */
+  completeNewPassword: (args: ServiceArgs<{ newPassword: Secret }>) => Promise<SignInStepOutcome>;
+  /** Answers an MFA challenge (a code, a choice of factor, a setup step). */
+  answerMfaChallenge: (args: ServiceArgs<{ answer: Secret }>) => Promise<SignInStepOutcome>;
+  /** Federates the user pool's id token into the identity pool. */
+  federateUserPoolSession: (args: ServiceArgs<void>) => Promise<SessionSummary>;
+  /** Refreshes the user-pool tokens with the refresh token. */
+  refreshUserPoolTokens: (args: ServiceArgs<void>) => Promise<SessionSummary>;
+  /** Forgets the user-pool session (and with `global`, revokes its tokens everywhere). */
+  signOutOfUserPool: (args: ServiceArgs<{ global: boolean }>) => Promise<{ globalSignOutError: AuthError | null }>;
+}
 
 /** The actor logic of each service, as `authMachine.provide({ actors })` takes it. */
 export type AuthActors = {

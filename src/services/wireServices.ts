@@ -1,8 +1,8 @@
 import type { AuthConfig } from '../vocabulary/AuthConfig.js';
 import { Secret } from '../vocabulary/Secret.js';
-import { createMemoryStorage } from '../storage/createMemoryStorage.js';
+import { InstanceMemoryStorage } from '../storage/InstanceMemoryStorage.js';
 import { createSessionStore } from '../storage/createSessionStore.js';
-import { createAuthServices, type AuthServices } from './authActors.js';
+import { ServiceRunner } from './authActors.js';
 import { createCognitoIdentityService } from './cognitoIdentity.js';
 import { SessionVault } from './SessionVault.js';
 import type { CognitoIdentityService } from './cognitoIdentity.js';
@@ -36,11 +36,11 @@ function userPoolConfigOf(config: AuthConfig): UserPoolConfig | undefined {
  * Cognito services and the machine's services. `createAuth` loads this module lazily, so none of
  * it is in a browser app's first chunk. The config was validated before.
  */
-export function wireServices(config: AuthConfig, internals: ServiceSeams): { vault: SessionVault; services: AuthServices } {
+export function wireServices(config: AuthConfig, internals: ServiceSeams): { vault: SessionVault; services: ServiceRunner } {
   // The test seam may set a deadline shorter than the config's bounds allow.
   const deadlineMs = internals.deadlineMs ?? config.deadlineMs;
   const store = createSessionStore({
-    storage: config.storage ?? createMemoryStorage(),
+    storage: config.storage ?? new InstanceMemoryStorage(),
     appId: config.appId ?? 'default',
     binding: {
       region: config.region,
@@ -59,7 +59,7 @@ export function wireServices(config: AuthConfig, internals: ServiceSeams): { vau
       ...(config.endpoints?.identityPool ? { endpoint: config.endpoints.identityPool } : {}),
     });
   const userPool = userPoolConfigOf(config);
-  const services = createAuthServices({
+  const services = new ServiceRunner({
     identity,
     vault,
     clock: config.clock ?? Date.now,

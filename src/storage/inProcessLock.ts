@@ -16,17 +16,21 @@ export type InProcessLock = <T>(name: string, work: () => Promise<T>, timeout?: 
  * itself.
  */
 export function createInProcessLock(): InProcessLock {
-  // The last holder or waiter of each name; each waits for the one before it.
-  const tails = new Map<string, Promise<void>>();
+  // The last holder or waiter of each name; each waits for the one before it. Dropped when no
+  // lock is held: a lock kept by every instance for its rare writes should cost nothing between.
+  let tails: Map<string, Promise<void>> | undefined;
   return async (name, work, timeout = DEFAULT_LOCK_TIMEOUT) => {
-    const previous = tails.get(name);
+    const held = (tails ??= new Map());
+    const previous = held.get(name);
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     // A waiter that gives up keeps its place, and hands it on at once when its turn comes.
     const tail: Promise<void> = Promise.all([previous, mine]).then(() => {
-      if (tails.get(name) === tail) tails.delete(name);
+      if (held.get(name) !== tail) return;
+      held.delete(name);
+      if (held.size === 0 && tails === held) tails = undefined;
     });
-    tails.set(name, tail);
+    held.set(name, tail);
     try {
       const granted =
         !previous ||

@@ -26,7 +26,8 @@ export function sessionPlace(app: AppPlaces, group: RememberedGroup): Scope {
   return placeOf(app.appId, group ?? undefined);
 }
 
-function sessionKeys(place: Scope): { key: string; asideKey: string } {
+/** The storage key of the session at a place, and the key an unreadable one is kept aside under. */
+export function sessionKeys(place: Scope): { key: string; asideKey: string } {
   return { key: scopedKey(place, Item.session), asideKey: scopedKey(place, quarantined(Item.session)) };
 }
 
