@@ -221,7 +221,7 @@ export class ServiceRunner {
    * Cognito's time.
    */
   async getCredentials(request: Parameters<CognitoIdentityService['getCredentialsForIdentity']>[0], signal: AbortSignal): Promise<CredentialsRecord> {
-    return withClockOffset(await this.getCredentials(request, signal), this.clock);
+    return withClockOffset(await this.identity.getCredentialsForIdentity(request, signal), this.clock);
   }
 
   /** Runs service `name`, bounded by the deadline as well as by leaving its state. */
