@@ -80,7 +80,7 @@ export const tolerantActions: Readonly<Record<string, unknown>> = Object.fromEnt
     return [
       name,
       enqueueActions(({ context, event, enqueue }) => {
-        if (mayRun({ context, event: event as AuthModelEvent })) enqueue(action as never);
+        if (mayRun({ context: context as AuthMachineContext, event: event as AuthModelEvent })) enqueue(action as never);
       }),
     ];
   }),

@@ -15,8 +15,11 @@ export type ServiceOutcomeEvent =
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
 
-/** A delayed transition's timer firing, as XState names it: `xstate.after.<delay>.<state id>`. */
-export type TimerEvent = { type: `xstate.after.${string}` };
+/** A delayed transition's timer firing, as XState delivers it to the machine. */
+export interface TimerEvent {
+  /** `xstate.after.<delay>.<state id>`: `xstate.after.untilExpiry.auth.federated.expiring`. */
+  type: `xstate.after.${string}`;
+}
 
 /** An event of a model of the auth statechart: a call, a service's outcome, or a timer firing. */
 export type AuthModelEvent = AuthEvent | ServiceOutcomeEvent | TimerEvent;

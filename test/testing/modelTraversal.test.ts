@@ -100,6 +100,17 @@ describe('xstate/graph with the testing kit', () => {
     }
   });
 
+  it('serializeForModel tells states apart by what the guards and actions read, and not by how many fetches wait', () => {
+    const start = createActor(authMachineForModels, { input }).getSnapshot();
+    const at = (context: Partial<typeof start.context>) => serializeForModel({ value: { federated: 'expired' }, context: { ...start.context, ...context } });
+    const session = { kind: 'federated', identityId: 'us-east-1:model', credentialsExpiration: 1 } as const;
+    const fetch = { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 } as const;
+    expect(at({ session })).not.toBe(at({ session: { ...session, expiryAnnounced: true } }));
+    expect(at({ session })).not.toBe(at({ session: { ...session, credentialsExpiration: 2 } }));
+    expect(at({ openChallenge: 'SMS_MFA' })).not.toBe(at({ openChallenge: 'EMAIL_OTP' }));
+    expect(at({ deferredFetches: [fetch] })).toBe(at({ deferredFetches: [fetch, { ...fetch, requestId: 4 }] }));
+  });
+
   it('every guard of the machine answers an outcome event that carries no output or error', () => {
     const context = createActor(authMachineForModels, { input }).getSnapshot().context;
     const guards = (authMachineForModels.implementations.guards ?? {}) as Record<string, (args: unknown, params: unknown) => boolean>;
