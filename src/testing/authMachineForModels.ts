@@ -1,10 +1,11 @@
 /**
  * The auth statechart as `xstate/graph` can walk it. The live machine has two habits a graph
- * traversal trips on: its invoked services (`createTestModel` refuses machines with `invoke` or
- * `after`), and guards and actions that read a service's `output` or `error` (a traversal that
- * was not given an outcome event sends one without either, and they throw). The model machine
- * here has the same states, transitions, guards and actions, with each invoke's outcomes as
- * ordinary events and the output-reading guards and actions tolerant of a missing outcome.
+ * traversal trips on: its invoked services and timers (`createTestModel` refuses machines with
+ * `invoke` or `after`), and guards and actions that read a service's `output` or `error` (a
+ * traversal that was not given an outcome event sends one without either, and they throw). The
+ * model machine here has the same states, transitions, guards and actions, with each invoke's
+ * outcomes and each timer's firing as ordinary events, and the output-reading guards and actions
+ * tolerant of a missing outcome.
  */
 import { createMachine, enqueueActions, type AnyActorRef, type EventObject, type MetaObject, type ParameterizedObject, type StateMachine, type StateSchema, type StateValueFrom } from 'xstate';
 import { authMachine, type AuthMachineContext, type AuthMachineInput } from '../machines/auth.machine.js';
@@ -31,8 +32,20 @@ const OUTCOME_GUARDS = [
   'isAuthenticationFailure',
 ] as const;
 
-/** The actions that read a service's `output`, or the session kept from it. */
-const OUTCOME_ACTIONS = ['keepRestoredSession', 'keepSession', 'keepSignedInSession', 'settleSignOut', 'emitFederated'] as const;
+/**
+ * The actions that read a service's `output`, or the session kept from it, and when each may run:
+ * with the outcome it reads, or (for a timer's) with a session to read. The others, such as
+ * `openMfaChallenge` (which keeps the open challenge when an outcome names none), need no help.
+ */
+const OUTCOME_ACTIONS: Record<string, (args: { context: AuthMachineContext; event: AuthModelEvent }) => boolean> = {
+  keepRestoredSession: ({ event }) => !lacksOutcome(event),
+  keepSession: ({ event }) => !lacksOutcome(event),
+  keepSignedInSession: ({ event }) => !lacksOutcome(event),
+  settleSignOut: ({ event }) => !lacksOutcome(event),
+  emitFederated: ({ context, event }) => !lacksOutcome(event) && context.session !== null,
+  // The expiry timer's event carries nothing; the action reads the session a federation kept.
+  emitCredentialsExpired: ({ context }) => context.session !== null,
+};
 
 /** A service outcome event that carries no output (done) or no error (error). */
 function lacksOutcome(event: { type: string; output?: unknown; error?: unknown }): boolean {
@@ -45,6 +58,8 @@ function lacksOutcome(event: { type: string; output?: unknown; error?: unknown }
  * The machine's guards that read a service's `output` or `error`, answering `false` for an
  * outcome event without one (the branch a service with no answer would take) and as the
  * machine's own guard otherwise: `authMachine.provide({ guards: tolerantGuards, actions: tolerantActions })`.
+ * The guards that read only the context (`challengeIs` with its challenge name, `hasFederatedSession`,
+ * …) are the machine's own: they answer any event.
  */
 export const tolerantGuards: Readonly<Record<string, AuthGuard>> = Object.fromEntries(
   OUTCOME_GUARDS.map((name) => {
@@ -56,15 +71,16 @@ export const tolerantGuards: Readonly<Record<string, AuthGuard>> = Object.fromEn
 /**
  * The machine's actions that read a service's `output` (keep the session it found, settle a
  * sign-out, tell the hub about the federation kept), skipped for a done event without one and
- * as the machine's own otherwise.
+ * as the machine's own otherwise; and the hub's `credentialsExpired`, skipped when no session was
+ * kept to name (a model that federated on a done event without output).
  */
 export const tolerantActions: Readonly<Record<string, unknown>> = Object.fromEntries(
-  OUTCOME_ACTIONS.map((name) => {
+  Object.entries(OUTCOME_ACTIONS).map(([name, mayRun]) => {
     const action = actions[name]!;
     return [
       name,
-      enqueueActions(({ event, enqueue }) => {
-        if (!lacksOutcome(event)) enqueue(action as never);
+      enqueueActions(({ context, event, enqueue }) => {
+        if (mayRun({ context: context as AuthMachineContext, event: event as AuthModelEvent })) enqueue(action as never);
       }),
     ];
   }),
@@ -121,7 +137,9 @@ const modelConfig: StateConfig = {
 /**
  * The auth statechart as a model for `xstate/graph`: the same states, transitions, guards and
  * actions as {@link authMachine}, with each invoked service's outcomes as plain events (give them
- * as {@link modelEvents}) and {@link tolerantGuards} / {@link tolerantActions} in place of the
+ * as {@link modelEvents}), each `after` timer as the event XState names it
+ * (`xstate.after.untilRenewalWindow.auth.federated.active`, see `timerEvents`), and
+ * {@link tolerantGuards} / {@link tolerantActions} in place of the
  * output-reading ones. `createTestModel(authMachineForModels, { events: modelEvents,
  * serializeState: serializeForModel })` lists paths; run each on a live actor (see
  * {@link createGatedAuth}). Its state values are the live machine's. Without an `input` it
@@ -164,10 +182,11 @@ export interface AuthSnapshotLike {
 
 /**
  * A model state's identity for `xstate/graph`'s `serializeState`: the state value and the context
- * fields the guards read (kind of session, refused, where a sync returns, the open challenge, the
- * request being worked on). The deferred-fetch queue stays out: it grows with every fetch sent to
- * a busy state, so a traversal that tells states apart by it never ends. Only which kinds of fetch
- * wait is kept (a finite set): a settled state raises them again, which the guards do read.
+ * fields the guards and actions read (kind of session, refused, when its credentials and tokens
+ * expire, whether its expiry was announced, where a sync returns, the open challenge, the request
+ * being worked on). The deferred-fetch queue stays out: it grows with every fetch sent to a busy
+ * state, so a traversal that tells states apart by it never ends. Only which kinds of fetch wait
+ * is kept (a finite set, empty or not): a settled state raises them again, which the guards do read.
  */
 export function serializeForModel(snapshot: AuthSnapshotLike): string {
   const c = snapshot.context;
@@ -175,6 +194,8 @@ export function serializeForModel(snapshot: AuthSnapshotLike): string {
     value: snapshot.value,
     session: c.session?.kind ?? null,
     refused: c.session?.refused === true,
+    expires: [c.session?.credentialsExpiration ?? null, c.session?.tokensExpiration ?? null],
+    expiryAnnounced: c.session?.expiryAnnounced === true,
     returnAfterSync: c.returnAfterSync,
     openChallenge: c.openChallenge,
     active: c.activeRequestId,

@@ -4,6 +4,8 @@
  * function the config holds: the context factory and the invokes' `input` mappers. XState gives
  * neither a named form (`setup()` names actions, guards, actors and delays only), so this export
  * writes the context out as the value it starts with, and lists each input mapper it leaves out.
+ * It lists the timers' delays too: the config names them (`after: { untilRenewalWindow: … }`),
+ * but their functions live in `setup()`, and a machine loaded without them fires each timer at once.
  */
 import { authMachine, type AuthMachineInput } from '../machines/auth.machine.js';
 
@@ -16,15 +18,18 @@ export interface AuthMachineJSON {
   config: Record<string, unknown>;
   /**
    * What the config holds that JSON cannot: one line per function left out, e.g.
-   * `auth.federating: invoke federateToIdentityPool's input (a function of the event)`.
+   * `auth.federating: invoke federateToIdentityPool's input (a function of the event or context)`,
+   * or named only, e.g. `auth.federated.active: after untilRenewalWindow's delay (…)`.
    */
   notExported: string[];
 }
 
 /**
  * The auth statechart's config as JSON that Stately's tools import: `JSON.stringify(config)`
- * loses nothing but what `notExported` lists (the invokes' input mappers). The context factory
- * is replaced by the context it makes from `input`.
+ * loses nothing but what `notExported` lists (the invokes' input mappers, and the timers' delay
+ * functions, which the JSON names but does not hold: give them as `provide({ delays })`, or a
+ * loaded machine's timers fire at once). The context factory is replaced by the context it makes
+ * from `input`.
  *
  * @example
  * const { config, notExported } = authMachineJSON();
@@ -67,6 +72,12 @@ export function authMachineJSON(input: AuthMachineInput = { allowGuestAccess: fa
           return copy(typeof mapper === 'function' ? rest : call, stateId, 'invoke');
         });
         if (!Array.isArray(value)) out.invoke = (out.invoke as unknown[])[0];
+      } else if (key === 'after' && value && typeof value === 'object') {
+        // A named delay's function is in setup(), not the config: JSON keeps the name only.
+        for (const delay of Object.keys(value)) {
+          if (!/^\d+$/.test(delay)) notExported.push(`${stateId}: after ${delay}'s delay (a function of the context and the clock, named only)`);
+        }
+        out.after = copy(value, stateId, key);
       } else if (key === 'context' && typeof value === 'function') {
         out.context = copy((value as (args: { input: AuthMachineInput }) => unknown)({ input }), stateId, 'context');
       } else {

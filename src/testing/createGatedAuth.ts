@@ -1,9 +1,10 @@
 /**
  * A live auth actor over the gated doubles, driven one model step at a time: a call is sent as
  * it is; a service outcome is produced by releasing (or failing) the gated operations the
- * service is waiting on, until the machine moves on.
+ * service is waiting on, until the machine moves on; a timer fires when its event is sent. The
+ * actor's timers run on a simulated clock that stands still unless the test moves it.
  */
-import { createActor, type Actor } from 'xstate';
+import { createActor, SimulatedClock, type Actor } from 'xstate';
 import { authMachine, type AuthMachineInput } from '../machines/auth.machine.js';
 import { createAuthActors } from '../services/authActors.js';
 import { SessionVault } from '../services/SessionVault.js';
@@ -28,7 +29,10 @@ import type { AuthModelEvent } from './modelEvents.js';
 export interface GatedAuthOptions {
   /** The machine's input. Default: no guest access, a private session. */
   input?: AuthMachineInput;
-  /** The doubles' and the services' clock, epoch ms. Default: always 0. */
+  /**
+   * The doubles' and the services' clock, epoch ms. Default: the actor's simulated clock
+   * ({@link GatedAuth.clock}), which stands at 0 until the test moves it.
+   */
   clock?: () => number;
 }
 
@@ -38,6 +42,12 @@ export interface GatedAuth {
   gate: Gate;
   /** The running actor (the real {@link authMachine}, the real services, the gated doubles). */
   actor: Actor<typeof authMachine>;
+  /**
+   * The actor's clock: its timers (the renewal window, the expiry) fire only when a step sends
+   * their event, or when the test moves this clock past them (`clock.increment(ms)`). The services
+   * read it too, unless {@link GatedAuthOptions.clock} gives them another.
+   */
+  clock: SimulatedClock;
   /** The stored session, read and written behind the gate's back (as another app would). */
   store: SessionStore;
   /** The hub events the actor emitted so far, in order. */
@@ -100,10 +110,16 @@ const READS_THE_STORE = new Set(['xstate.done.actor.restoreSession', 'xstate.don
  * - `xstate.done.actor.<service>` releases the operations the service waits on until the state
  *   changes (a sign-in step's output `kind` picks its outcome; a restore or sync first stores a
  *   record of the kind its output's `session` names, or removes the stored one);
- * - `xstate.error.actor.<service>` fails the first waiting operation with the event's `error`.
- * Then compare `actor.getSnapshot().value` with the path step's state.
+ * - `xstate.error.actor.<service>` fails the first waiting operation with the event's `error`;
+ * - `xstate.after.<delay>.<state id>` (a timer, see `timerEvents`) is sent to the actor, which
+ *   takes it as its timer firing.
+ * A sign-in step's output `{ kind: 'mfaRequired', challenge }` opens that MFA challenge (release
+ * choice `mfaRequired:<challenge>`). Then compare `actor.getSnapshot().value` with the path step's state.
  */
-export function createGatedAuth({ input = { allowGuestAccess: false, sharedSession: false }, clock = () => 0 }: GatedAuthOptions = {}): GatedAuth {
+export function createGatedAuth({ input = { allowGuestAccess: false, sharedSession: false }, clock: servicesClock }: GatedAuthOptions = {}): GatedAuth {
+  // Timers fire when the model takes their event as a step, not while a path plays.
+  const simulated = new SimulatedClock();
+  const clock = servicesClock ?? (() => simulated.now());
   const gate = createGate();
   const storage = createGatedStorage(gate);
   const direct: SecureStorage = {
@@ -123,7 +139,7 @@ export function createGatedAuth({ input = { allowGuestAccess: false, sharedSessi
         clock,
       }),
     }),
-    { input },
+    { input, clock: simulated },
   );
   const hub: AuthHubEventName[] = [];
   for (const name of HUB_EVENTS) actor.on(name, (e) => hub.push(e.type));
@@ -150,17 +166,20 @@ export function createGatedAuth({ input = { allowGuestAccess: false, sharedSessi
   return {
     gate,
     actor,
+    clock: simulated,
     store,
     hub,
     async step(event) {
       if (event.type === 'xstate.init') return;
       if (event.type.startsWith('xstate.done.actor.')) {
-        const output = (event as { output?: unknown }).output as { kind?: string; session?: SessionSummary | null } | undefined;
+        const output = (event as { output?: unknown }).output as
+          | { kind?: string; challenge?: string; session?: SessionSummary | null }
+          | undefined;
         if (READS_THE_STORE.has(event.type)) {
           if (output?.session) await store.save(recordLike(output.session));
           else await store.clear();
         }
-        await releaseUntilStateChanges(undefined, output?.kind);
+        await releaseUntilStateChanges(undefined, output?.challenge ? `${output.kind}:${output.challenge}` : output?.kind);
       } else if (event.type.startsWith('xstate.error.actor.')) {
         await releaseUntilStateChanges((event as { error?: unknown }).error ?? new Error('model failure'));
       } else {

@@ -1,8 +1,8 @@
 /**
  * `cognito-auth-machine/testing`: what model-based tests of the auth statechart need. The gated
- * Cognito and storage doubles, the events a model walks, the statechart as `xstate/graph` can
- * walk it, the state serialiser that lets a traversal end, a live actor that plays a model path,
- * and the machine's config as JSON for Stately's tools. For tests and tooling; the main entry
+ * Cognito and storage doubles, the events a model walks (calls, service outcomes, timers), the
+ * statechart as `xstate/graph` can walk it, the state serialiser that lets a traversal end, a
+ * live actor that plays a model path, and the machine's config as JSON for Stately's tools. For tests and tooling; the main entry
  * never loads it.
  */
 export {
@@ -18,11 +18,15 @@ export {
   callEvents,
   doneEvent,
   errorEvent,
+  mfaChallengeNames,
   modelEventGroups,
   modelEvents,
   modelSessions,
+  timerEvent,
+  timerEvents,
   type AuthModelEvent,
   type ServiceOutcomeEvent,
+  type TimerEvent,
 } from './modelEvents.js';
 export {
   authMachineForModels,

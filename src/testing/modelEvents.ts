@@ -1,12 +1,13 @@
 /**
- * The events a model of the auth statechart walks: the calls the Promise API sends, and the
+ * The events a model of the auth statechart walks: the calls the Promise API sends, the
  * outcomes of the machine's invoked services as the `xstate.done.actor.*` and
- * `xstate.error.actor.*` events XState delivers. A graph traversal only knows an event it is
- * given; given these, every guard sees the output or the error it reads.
+ * `xstate.error.actor.*` events XState delivers, and its timers' `xstate.after.*` events. A graph
+ * traversal only knows an event it is given; given these, every guard sees the output or the
+ * error it reads.
  */
 import { AuthProvider } from '../vocabulary/AuthProvider.js';
 import { Secret } from '../vocabulary/Secret.js';
-import type { AuthEvent, SessionSummary } from '../vocabulary/statechartContract.js';
+import type { AuthEvent, MfaChallengeName, SessionSummary } from '../vocabulary/statechartContract.js';
 import { awsError } from './gatedServices.js';
 
 /** An invoked service's outcome, as XState delivers it to the machine. */
@@ -14,8 +15,14 @@ export type ServiceOutcomeEvent =
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
 
-/** An event of a model of the auth statechart: a call, or a service's outcome. */
-export type AuthModelEvent = AuthEvent | ServiceOutcomeEvent;
+/** A delayed transition's timer firing, as XState delivers it to the machine. */
+export interface TimerEvent {
+  /** `xstate.after.<delay>.<state id>`: `xstate.after.untilExpiry.auth.federated.expiring`. */
+  type: `xstate.after.${string}`;
+}
+
+/** An event of a model of the auth statechart: a call, a service's outcome, or a timer firing. */
+export type AuthModelEvent = AuthEvent | ServiceOutcomeEvent | TimerEvent;
 
 /** The outcome event of the invoked service `id` when it succeeds with `output`. */
 export function doneEvent(id: string, output?: unknown): ServiceOutcomeEvent {
@@ -26,6 +33,28 @@ export function doneEvent(id: string, output?: unknown): ServiceOutcomeEvent {
 export function errorEvent(id: string, error: unknown): ServiceOutcomeEvent {
   return { type: `xstate.error.actor.${id}`, error };
 }
+
+/**
+ * The event of the timer `delay` (a name from the machine's `delays`) of the state with id
+ * `stateId` (`auth.federated.active`): XState's own name for it, so a model takes the timer's
+ * firing as a step like any other, and the live actor takes it when sent.
+ */
+export function timerEvent(delay: string, stateId: string): TimerEvent {
+  return { type: `xstate.after.${delay}.${stateId}` };
+}
+
+/**
+ * The machine's timers, as model events: federated credentials entering the renewal window
+ * (`federated.active` → `expiring`, or → `renewing` with `renewInBackground`), then expiring
+ * (`expiring` → `expired`, with the `credentialsExpired` hub event).
+ */
+export const timerEvents = {
+  renewalWindow: timerEvent('untilRenewalWindow', 'auth.federated.active'),
+  expiry: timerEvent('untilExpiry', 'auth.federated.expiring'),
+} as const satisfies Record<string, TimerEvent>;
+
+/** Cognito's MFA challenges, one substate of `signingIn.awaitingMfa` each. */
+export const mfaChallengeNames: readonly MfaChallengeName[] = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP'];
 
 const FAR_FUTURE = 10 ** 13;
 
@@ -63,6 +92,8 @@ export const callEvents = {
   confirmNewPassword: { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-new-password') },
   confirmMfaCode: { type: 'signIn.confirm', requestId: 6, challengeResponse: new Secret('model-code') },
   signOut: { type: 'signOut', requestId: 7, global: false },
+  /** A fetch whose clock is past every expiry of the model sessions: it renews whatever the state. */
+  fetchAfterExpiry: { type: 'session.fetch', requestId: 8, forceRefresh: false, now: FAR_FUTURE },
 } as const satisfies Record<string, AuthEvent>;
 
 const identityPoolCore: AuthModelEvent[] = [
@@ -75,8 +106,9 @@ const identityPoolCore: AuthModelEvent[] = [
 ];
 
 /**
- * The model events by concern. Each group is small enough for `getSimplePaths` to list its
- * paths in a test run; {@link modelEvents} holds them all (fine for `getShortestPaths`).
+ * The model events by concern. Each group but `mfaChallenges` is small enough for
+ * `getSimplePaths` to list its paths in a test run; {@link modelEvents} holds them all (fine for
+ * `getShortestPaths`).
  */
 export const modelEventGroups = {
   /** Federate, renew, clear and their failures, from a signed-out or a restored federated start. */
@@ -132,24 +164,54 @@ export const modelEventGroups = {
     // Federation is not an event signed-in states take: a model checks it changes nothing.
     callEvents.federate,
   ],
-  /** The MFA steps of a sign-in. */
+  /**
+   * Federated credentials running into their renewal window and past their expiry (the timers),
+   * renewed by a fetch or, with `renewInBackground` in the input, by the renewal window's timer.
+   */
+  expiry: [
+    doneEvent('restoreSession', { session: modelSessions.federated, problems: [] }),
+    callEvents.federate,
+    doneEvent('federateToIdentityPool', modelSessions.federated),
+    timerEvents.renewalWindow,
+    timerEvents.expiry,
+    callEvents.fetchAfterExpiry,
+    doneEvent('renewFederatedCredentials', modelSessions.federated),
+    // A failed background renewal waits for the next fetch; a refused token ends the session.
+    errorEvent('renewFederatedCredentials', awsError('TooManyRequestsException')),
+    errorEvent('renewFederatedCredentials', awsError('NotAuthorizedException')),
+    callEvents.clear,
+  ],
+  /** The MFA steps of a sign-in, at an authenticator-app (TOTP) challenge. */
   mfa: [
     doneEvent('restoreSession', nothingStored),
     callEvents.signIn,
-    doneEvent('signInWithPassword', { kind: 'mfaRequired' }),
+    doneEvent('signInWithPassword', { kind: 'mfaRequired', challenge: 'SOFTWARE_TOKEN_MFA' }),
     callEvents.confirmMfaCode,
     doneEvent('answerMfaChallenge', { kind: 'signedIn', session: modelSessions.userPool }),
-    doneEvent('answerMfaChallenge', { kind: 'mfaRequired' }),
+    doneEvent('answerMfaChallenge', { kind: 'mfaRequired', challenge: 'SOFTWARE_TOKEN_MFA' }),
     // A wrong code keeps the challenge open; a refused session ends the sign-in.
     errorEvent('answerMfaChallenge', awsError('CodeMismatchException')),
     errorEvent('answerMfaChallenge', awsError('NotAuthorizedException')),
     callEvents.fetch,
     doneEvent('federateUserPoolSession', modelSessions.userPool),
   ],
+  /**
+   * Each MFA challenge (a substate of `signingIn.awaitingMfa` each), opened by the sign-in or by
+   * an answer (a choice of factor, then its code; a setup, then its code). For shortest paths:
+   * the simple ones are every order of the five challenges.
+   */
+  mfaChallenges: [
+    doneEvent('restoreSession', nothingStored),
+    callEvents.signIn,
+    ...mfaChallengeNames.map((challenge) => doneEvent('signInWithPassword', { kind: 'mfaRequired', challenge })),
+    callEvents.confirmMfaCode,
+    ...mfaChallengeNames.map((challenge) => doneEvent('answerMfaChallenge', { kind: 'mfaRequired', challenge })),
+    doneEvent('answerMfaChallenge', { kind: 'signedIn', session: modelSessions.userPool }),
+  ],
 } satisfies Record<string, AuthModelEvent[]>;
 
 /**
- * Every call and every service outcome of the models, once each: give it as `events` to
+ * Every call, service outcome and timer of the models, once each: give it as `events` to
  * `createTestModel(authMachineForModels, …)` or `new TestModel(…)` from `xstate/graph`.
  */
 export const modelEvents: readonly AuthModelEvent[] = (() => {

@@ -20,11 +20,21 @@ import { transitions } from './machineShape.js';
 const input: AuthMachineInput = { allowGuestAccess: false, sharedSession: false };
 /** Guest access and a shared session on: the guest fetches and the re-reads are reachable too. */
 const everything: AuthMachineInput = { allowGuestAccess: true, sharedSession: true };
-/** A bound on traversal for the attempts that would not end by themselves. */
-const LIMIT = 3_000;
+/**
+ * A bound on traversal (states taken off the queue) for the attempts that would not end by
+ * themselves. The kit's traversal of every model event takes about 11,000: each MFA challenge
+ * and an announced expiry are contexts of their own.
+ */
+const LIMIT = 15_000;
 
-/** Every state node of the live machine, by id (`auth.federated.renewing`). */
-const stateIds = getStateNodes(authMachine.root).map((node) => node.id);
+/**
+ * Every state node of the live machine one can be in between steps, by id
+ * (`auth.federated.renewing`): a state whose `always` has an unguarded way out (the MFA
+ * challenge's `opening`) is passed through within a step and is never in a snapshot.
+ */
+const stateIds = getStateNodes(authMachine.root)
+  .filter((node) => !(node.always ?? []).some((t) => t.guard === undefined))
+  .map((node) => node.id);
 
 /** The state nodes `paths` pass through (the root left out). */
 function reached(paths: { steps: { state: { _nodes: { id: string }[] } }[] }[]): Set<string> {
@@ -75,12 +85,30 @@ describe('xstate/graph with the testing kit', () => {
   });
 
   it("has the live machine's transitions (its services' outcomes and timers included), and no service or timer of its own", () => {
-    const withoutServices = (lines: string[]) => lines.filter((line) => !line.includes(' invokes '));
-    expect(transitions(authMachineForModels)).toEqual(withoutServices(transitions(authMachine)));
+    // The live machine's lines without its services, and without the actions its timers add to a
+    // state's entry (scheduling the timer's event) and exit (cancelling it).
+    const withoutServicesOrTimers = (lines: string[]) =>
+      lines
+        .filter((line) => !line.includes(' invokes '))
+        .map((line) => line.replace(/(entry|exit) (\S*)/g, (_all, which: string, names: string) =>
+          `${which} ${names.split(',').filter((n) => n !== 'xstate.raise' && n !== 'xstate.cancel').join(',')}`));
+    expect(transitions(authMachine).some((line) => line.includes('xstate.raise'))).toBe(true);
+    expect(transitions(authMachineForModels)).toEqual(withoutServicesOrTimers(transitions(authMachine)));
     for (const node of [authMachineForModels.root, ...getStateNodes(authMachineForModels.root)]) {
       expect(node.invoke, node.id).toEqual([]);
       expect(node.after, node.id).toEqual([]);
     }
+  });
+
+  it('serializeForModel tells states apart by what the guards and actions read, and not by how many fetches wait', () => {
+    const start = createActor(authMachineForModels, { input }).getSnapshot();
+    const at = (context: Partial<typeof start.context>) => serializeForModel({ value: { federated: 'expired' }, context: { ...start.context, ...context } });
+    const session = { kind: 'federated', identityId: 'us-east-1:model', credentialsExpiration: 1 } as const;
+    const fetch = { type: 'session.fetch', requestId: 3, forceRefresh: false, now: 0 } as const;
+    expect(at({ session })).not.toBe(at({ session: { ...session, expiryAnnounced: true } }));
+    expect(at({ session })).not.toBe(at({ session: { ...session, credentialsExpiration: 2 } }));
+    expect(at({ openChallenge: 'SMS_MFA' })).not.toBe(at({ openChallenge: 'EMAIL_OTP' }));
+    expect(at({ deferredFetches: [fetch] })).toBe(at({ deferredFetches: [fetch, { ...fetch, requestId: 4 }] }));
   });
 
   it('every guard of the machine answers an outcome event that carries no output or error', () => {
