@@ -44,9 +44,14 @@ interface ChildResult {
   federatedBytes: { ours: number; sdk: number };
 }
 
-/** The heap each of `count` kept results of `make` retains, after `warmUp` made and dropped. */
-async function retainedPer(make: () => Promise<unknown>, count: number, warmUp: number): Promise<{ bytes: number; kept: unknown[] }> {
-  for (let i = 0; i < warmUp; i++) await make();
+/** The heap each of `count` kept results of `make` retains, after `warmUp` made and dropped (each given to `drop`). */
+async function retainedPer(
+  make: () => Promise<unknown>,
+  count: number,
+  warmUp: number,
+  drop: (made: unknown) => void = () => {},
+): Promise<{ bytes: number; kept: unknown[] }> {
+  for (let i = 0; i < warmUp; i++) drop(await make());
   const before = await settledHeap();
   const kept: unknown[] = [];
   for (let i = 0; i < count; i++) kept.push(await make());
@@ -63,6 +68,7 @@ async function federated(input: ChildInput): Promise<ChildResult['federatedBytes
     },
     FEDERATED_MANY,
     FEDERATED_WARM_UP,
+    (auth) => (auth as ReturnType<typeof createAuth>).stop(),
   );
   for (const auth of ours.kept as Array<ReturnType<typeof createAuth>>) auth.stop();
   ours.kept.length = 0;

@@ -291,9 +291,21 @@ function callOnceLoaded(shell: AuthShell, api: Promise<AuthApi>, name: keyof Aut
       : api.then((loadedMethods) => (loadedMethods[name] as (...a: unknown[]) => Promise<unknown>)(...args));
 }
 
-/** XState's timer clock with the app's `now` beside it, which the machine's expiry timers reckon from. */
+/**
+ * XState's timer clock with the app's `now` beside it, which the machine's expiry timers reckon
+ * from. In Node the timers are unref'd: an instance nobody stopped does not keep a script's
+ * process alive until its credentials' renewal window.
+ */
 function actorClock(now: () => number): ActorOptions<AuthMachine>['clock'] {
-  return { setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (id: never) => clearTimeout(id), now } as never;
+  return {
+    setTimeout: (f: () => void, ms: number) => {
+      const id = setTimeout(f, ms);
+      (id as { unref?: () => void }).unref?.();
+      return id;
+    },
+    clearTimeout: (id: never) => clearTimeout(id),
+    now,
+  } as never;
 }
 
 /** {@link createAuth} with its collaborators passed in; tests use it with a scripted service. */
@@ -309,7 +321,7 @@ export function createAuthWith(given: AuthConfig, internals: AuthInternals): Aut
     },
     ...(config.inspect ? { inspect: shielded(config.inspect) } : {}),
     // The expiry timers reckon from the app's clock (the machine reads `now`; the timers stay real).
-    ...(config.clock ? { clock: actorClock(config.clock) } : {}),
+    clock: actorClock(config.clock ?? Date.now),
   });
   const shell = new AuthShell(config, config.clock ?? Date.now, actor);
 
