@@ -54,9 +54,11 @@ export default [
     // guard also names EnableSoftwareTokenMFAException); +38 B for app clients with a secret
     // (createAuth checks userPool.userPoolClientSecret before anything is sent); +181 B for a
     // substate of signingIn.awaitingMfa per MFA challenge (smsCode, emailCode, totpCode,
-    // factorChoice, factorSetup). Measured together: see the limit.
+    // factorChoice, factorSetup); +122 B for expiry of a signed-in session (signedIn.expiring and
+    // .expired on the federated timers, its background renewal, the fetch handled on signedIn).
+    // Measured together: see the limit.
     // The lean-core target is 18 kB: see docs/PERFORMANCE.md.
-    limit: '21.99 kB',
+    limit: '22.11 kB',
     gzip: true,
     modifyEsbuildConfig: (config) => ({
       ...config,

@@ -33,6 +33,8 @@ export function answersFetchAtOnce(snapshot: SnapshotFrom<AuthMachine>, event: S
     case 'federated.expired':
       return !rules.credentialsNeedRenewal(c, event);
     case 'signedIn.active':
+    case 'signedIn.expiring':
+    case 'signedIn.expired':
       return !rules.tokensNeedRefresh(c, event) && !rules.userPoolCredentialsNeeded(c, event);
     case 'signedOut.idle':
     case 'signedOut.federationFailed':

@@ -59,7 +59,7 @@ export interface AuthMachineInput {
   sharedSession: boolean;
   /** The renewal window in milliseconds before expiry. Default {@link RENEW_BEFORE_EXPIRY_MS}. */
   renewBeforeExpiryMs?: number;
-  /** Federated credentials are renewed when they enter the renewal window, without waiting for a fetch. Default false. */
+  /** Federated credentials, and a signed-in session's tokens and credentials, are renewed when they enter the renewal window, without waiting for a fetch. Default false. */
   renewInBackground?: boolean;
 }
 
@@ -119,13 +119,22 @@ function fetchGuard(rule: (context: AuthMachineContext, event: SessionFetchEvent
 }
 
 /**
- * Milliseconds until `before` ms ahead of the credentials' expiry, by the actor's clock: the `now()`
+ * When the session runs out, as the fetch rules see it: the credentials' expiry, and for a user-pool
+ * session the earlier of it and the tokens' (none known counts as now: a fetch would renew at once).
+ */
+function sessionExpiration(session: SessionSummary | null): number {
+  const credentials = session?.credentialsExpiration ?? 0;
+  return session?.kind === 'userPool' ? Math.min(credentials, session.tokensExpiration ?? 0) : credentials;
+}
+
+/**
+ * Milliseconds until `before` ms ahead of the session's expiry, by the actor's clock: the `now()`
  * of the clock `createActor` was given (createAuth gives its `clock`), else `Date.now()`. Timers
  * hold at most 2^31 - 1 ms (24.8 days): a longer wait fires then, far beyond any credentials' lifetime.
  */
 function msUntilExpiry({ context, system }: { context: AuthMachineContext; system: { _clock: object } }, before: number): number {
   const now = (system._clock as { now?: () => number }).now?.() ?? Date.now();
-  return Math.min(Math.max((context.session?.credentialsExpiration ?? 0) - before - now, 0), 2 ** 31 - 1);
+  return Math.min(Math.max(sessionExpiration(context.session) - before - now, 0), 2 ** 31 - 1);
 }
 
 /**
@@ -144,8 +153,8 @@ function errorOf(event: unknown): unknown {
  * The auth statechart. Read it top to bottom as the diagram:
  * configuring → signedOut ⇄ federating → federated → clearingFederation → signedOut for the
  * identity pool, and signedOut → signingIn → signedIn → signingOut → signedOut for the user pool,
- * with renewal inside `federated` and `signedIn` (and, for federated credentials, timers that move
- * `active` → `expiring` → `expired` as Cognito's clock runs), guest credentials inside `signedOut`, and
+ * with renewal inside `federated` and `signedIn` (and timers that move each from `active` →
+ * `expiring` → `expired` as Cognito's clock runs), guest credentials inside `signedOut`, and
  * `sessionExpired` when Cognito refuses the stored token. Its invoked actors are placeholders:
  * `createAuth` runs it with the real ones, or provide `createAuthActors(…)` from
  * `cognito-auth-machine/services`.
@@ -201,6 +210,10 @@ export const authMachine = setup({
     renewsInBackground: ({ context }) => context.renewInBackground === true,
     /** No fetch waits on this renewal: the renewal window's timer started it. */
     isBackgroundRenewal: ({ context }) => context.deferredFetches.length === 0,
+    /** Renewing in the background, and the tokens' refresh point (not the credentials') set the timer. */
+    renewsTokensInBackground: ({ context }) =>
+      context.renewInBackground === true &&
+      (context.session?.tokensExpiration ?? 0) <= (context.session?.credentialsExpiration ?? 0),
     newPasswordRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'newPasswordRequired',
     mfaRequired: ({ event }) => outputOf<SignInStepOutcome>(event).kind === 'mfaRequired',
     awaitsMfa: ({ context }) => context.openChallenge !== 'newPassword',
@@ -333,10 +346,13 @@ export const authMachine = setup({
     })),
     emitFederationCleared: emit({ type: 'federationToIdentityPoolCleared' as const }),
     emitSessionExpired: emit({ type: 'sessionExpired' as const }),
-    /** Once per set of credentials: a failed renewal that runs out again stays quiet. */
+    /**
+     * Once per set of credentials: a failed renewal that runs out again stays quiet, and so does a
+     * signed-in session that never had credentials (there is no identity to name).
+     */
     emitCredentialsExpired: enqueueActions(({ context, enqueue }) => {
       const session = context.session!;
-      if (session.expiryAnnounced) return;
+      if (session.expiryAnnounced || session.identityId === undefined || session.credentialsExpiration === undefined) return;
       enqueue.emit({ type: 'credentialsExpired', data: { identityId: session.identityId! } });
       enqueue.assign({ session: { ...session, expiryAnnounced: true } });
     }),
@@ -721,6 +737,13 @@ export const authMachine = setup({
       initial: 'federatingUserPool',
       on: {
         signOut: { target: 'signingOut' },
+        // Answered alike in active, expiring and expired: the fetch's clock decides what is renewed.
+        'session.fetch': [
+          { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
+          { guard: 'tokensNeedRefresh', target: '.refreshingTokens', actions: 'deferFetch' },
+          { guard: 'userPoolCredentialsNeeded', target: '.federatingUserPool', actions: 'deferFetch' },
+          { actions: 'settleEvent' },
+        ],
       },
       states: {
         federatingUserPool: {
@@ -733,6 +756,8 @@ export const authMachine = setup({
             onDone: { target: 'active', actions: ['keepSession', 'settleDeferredFetches'] },
             onError: [
               { guard: 'sessionChangedElsewhere', target: '#auth.syncing', actions: 'markDeferredFetchesSynced' },
+              // No fetch waits (a background renewal, or the sign-in's own): wait for the next fetch, no loop.
+              { guard: 'isBackgroundRenewal', target: 'expiring' },
               // Tokens stay good; the identity credentials are tried again on the next fetch.
               { target: 'active', actions: 'rejectDeferredFetches' },
             ],
@@ -740,14 +765,22 @@ export const authMachine = setup({
         },
         active: {
           entry: 'replayDeferredFetches',
-          on: {
-            'session.fetch': [
-              { guard: 'isSharedAndUnsynced', target: '#auth.syncing', actions: 'deferSyncedFetch' },
-              { guard: 'tokensNeedRefresh', target: 'refreshingTokens', actions: 'deferFetch' },
-              { guard: 'userPoolCredentialsNeeded', target: 'federatingUserPool', actions: 'deferFetch' },
-              { actions: 'settleEvent' },
+          // The earlier of the tokens' refresh point and the credentials' renewal point.
+          after: {
+            untilRenewalWindow: [
+              { guard: 'renewsTokensInBackground', target: 'refreshingTokens' },
+              { guard: 'renewsInBackground', target: 'federatingUserPool' },
+              { target: 'expiring' },
             ],
           },
+        },
+        expiring: {
+          description: 'Tokens or credentials within the renewal window.',
+          after: { untilExpiry: 'expired' },
+        },
+        expired: {
+          description: "Tokens or credentials expired on Cognito's clock (or no credentials were fetched).",
+          entry: 'emitCredentialsExpired',
         },
         refreshingTokens: {
           tags: ['busy'],
@@ -765,6 +798,7 @@ export const authMachine = setup({
                 target: '#auth.signedOut',
                 actions: ['forgetSession', 'rejectDeferredFetchesAsSignedOut', 'emitTokenRefreshFailure', 'emitSignedOut'],
               },
+              { guard: 'isBackgroundRenewal', target: 'expiring', actions: 'emitTokenRefreshFailure' },
               { target: 'active', actions: ['rejectDeferredFetches', 'emitTokenRefreshFailure'] },
             ],
           },

@@ -46,11 +46,15 @@ export function timerEvent(delay: string, stateId: string): TimerEvent {
 /**
  * The machine's timers, as model events: federated credentials entering the renewal window
  * (`federated.active` → `expiring`, or → `renewing` with `renewInBackground`), then expiring
- * (`expiring` → `expired`, with the `credentialsExpired` hub event).
+ * (`expiring` → `expired`, with the `credentialsExpired` hub event); likewise a signed-in user's
+ * tokens or credentials (`signedIn.active` → `expiring`, or → `refreshingTokens` /
+ * `federatingUserPool` with `renewInBackground`, then `expired`).
  */
 export const timerEvents = {
   renewalWindow: timerEvent('untilRenewalWindow', 'auth.federated.active'),
   expiry: timerEvent('untilExpiry', 'auth.federated.expiring'),
+  signedInRenewalWindow: timerEvent('untilRenewalWindow', 'auth.signedIn.active'),
+  signedInExpiry: timerEvent('untilExpiry', 'auth.signedIn.expiring'),
 } as const satisfies Record<string, TimerEvent>;
 
 /** Cognito's MFA challenges, one substate of `signingIn.awaitingMfa` each. */
@@ -180,6 +184,23 @@ export const modelEventGroups = {
     errorEvent('renewFederatedCredentials', awsError('TooManyRequestsException')),
     errorEvent('renewFederatedCredentials', awsError('NotAuthorizedException')),
     callEvents.clear,
+  ],
+  /**
+   * A signed-in user's tokens and credentials running into their renewal window and past their
+   * expiry (the timers), renewed by a fetch or, with `renewInBackground`, by the window's timer.
+   */
+  signedInExpiry: [
+    doneEvent('restoreSession', { session: modelSessions.userPool, problems: [] }),
+    timerEvents.signedInRenewalWindow,
+    timerEvents.signedInExpiry,
+    callEvents.fetchAfterExpiry,
+    doneEvent('refreshUserPoolTokens', modelSessions.userPool),
+    doneEvent('federateUserPoolSession', modelSessions.userPool),
+    // A failed background renewal waits for the next fetch; a refused refresh token signs out.
+    errorEvent('refreshUserPoolTokens', awsError('TooManyRequestsException')),
+    errorEvent('refreshUserPoolTokens', awsError('NotAuthorizedException')),
+    errorEvent('federateUserPoolSession', awsError('TooManyRequestsException')),
+    callEvents.signOut,
   ],
   /** The MFA steps of a sign-in, at an authenticator-app (TOTP) challenge. */
   mfa: [

@@ -57,8 +57,8 @@ export interface AuthConfig {
    */
   clock?: () => number;
   /**
-   * Renew federated credentials when they enter the renewal window, while the app is idle, instead
-   * of at the next `fetchAuthSession`. Default false. A failed background renewal keeps the session
+   * Renew federated credentials (and a signed-in user's tokens and credentials) when they enter the
+   * renewal window, while the app is idle, instead of at the next `fetchAuthSession`. Default false. A failed background renewal keeps the session
    * and is not retried until the next fetch.
    */
   renewInBackground?: boolean;

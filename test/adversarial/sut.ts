@@ -54,6 +54,9 @@ const PHASES: Record<string, Phase> = {
   sessionExpired: 'sessionExpired',
   'signingIn.awaitingNewPassword': 'challenge',
   'signedIn.active': 'signedIn',
+  // The same user-pool session, its tokens or credentials within the renewal window or past expiry.
+  'signedIn.expiring': 'signedIn',
+  'signedIn.expired': 'signedIn',
 };
 
 /** The resting phase of a state path, or undefined for a busy state. */

@@ -35,6 +35,8 @@ const STATES = [
   { signingIn: 'answeringMfa' },
   { signedIn: 'federatingUserPool' },
   { signedIn: 'active' },
+  { signedIn: 'expiring' },
+  { signedIn: 'expired' },
   { signedIn: 'refreshingTokens' },
   'signingOut',
 ] as const;

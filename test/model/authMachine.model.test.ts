@@ -74,6 +74,8 @@ const userPoolSummary: SessionSummary = {
   credentialsExpiration: FAR_FUTURE,
 };
 
+const credentialsFirstSummary: SessionSummary = { ...userPoolSummary, credentialsExpiration: FAR_FUTURE / 2 };
+
 const userPoolEvents: ModelEvent[] = [
   done('restoreSession', { session: null, generation: null, problems: [] }),
   done('restoreSession', { session: userPoolSummary, problems: [] }),
@@ -116,6 +118,22 @@ const expiryEvents: ModelEvent[] = [
   { type: 'federation.clear', requestId: 2 },
 ];
 
+/** A signed-in user's tokens and credentials running out, renewed by a fetch or in the background. */
+const signedInExpiryEvents: ModelEvent[] = [
+  done('restoreSession', { session: userPoolSummary, problems: [] }),
+  timerFires('untilRenewalWindow', 'signedIn.active'),
+  timerFires('untilExpiry', 'signedIn.expiring'),
+  // A fetch whose clock is past the expiry refreshes the tokens, then the credentials.
+  { type: 'session.fetch', requestId: 8, forceRefresh: false, now: FAR_FUTURE },
+  done('refreshUserPoolTokens', userPoolSummary),
+  done('federateUserPoolSession', userPoolSummary),
+  // A failed background renewal waits for the next fetch; a refused refresh token signs out.
+  failed('refreshUserPoolTokens', awsError('TooManyRequestsException')),
+  failed('refreshUserPoolTokens', awsError('NotAuthorizedException')),
+  failed('federateUserPoolSession', awsError('TooManyRequestsException')),
+  { type: 'signOut', requestId: 7, global: false },
+];
+
 const MFA_CHALLENGES = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP'] as const;
 
 const models: { name: string; input: AuthMachineInput; events: ModelEvent[]; shortest?: true }[] = [
@@ -148,6 +166,28 @@ const models: { name: string; input: AuthMachineInput; events: ModelEvent[]; sho
     name: 'credentials expiry, renewed in the background',
     input: { allowGuestAccess: false, sharedSession: false, renewInBackground: true },
     events: expiryEvents,
+  },
+  { name: 'signed-in expiry', input: { allowGuestAccess: false, sharedSession: false }, events: signedInExpiryEvents },
+  {
+    name: 'signed-in expiry, renewed in the background',
+    input: { allowGuestAccess: false, sharedSession: false, renewInBackground: true },
+    events: signedInExpiryEvents,
+  },
+  // Restored credentials that run out before the tokens: a background renewal federates, no refresh
+  // (no refresh here: the model's outcome would set both expiries, the live refresh only the tokens').
+  {
+    name: 'signed-in expiry, credentials first, renewed in the background',
+    input: { allowGuestAccess: false, sharedSession: false, renewInBackground: true },
+    events: [
+      done('restoreSession', { session: credentialsFirstSummary, problems: [] }),
+      timerFires('untilRenewalWindow', 'signedIn.active'),
+      timerFires('untilExpiry', 'signedIn.expiring'),
+      done('federateUserPoolSession', userPoolSummary),
+      failed('federateUserPoolSession', awsError('TooManyRequestsException')),
+      { type: 'session.fetch', requestId: 8, forceRefresh: false, now: FAR_FUTURE },
+      failed('refreshUserPoolTokens', awsError('TooManyRequestsException')),
+      { type: 'signOut', requestId: 7, global: false },
+    ],
   },
   // The MFA steps on their own: with the user-pool model's events the simple paths multiply past a test run.
   {
@@ -195,6 +235,7 @@ function expectedHubEvents(event: ModelEvent): AuthHubEventName[] {
     case 'xstate.done.actor.clearFederatedSession':
       return ['federationToIdentityPoolCleared'];
     case 'xstate.after.untilExpiry.auth.federated.expiring':
+    case 'xstate.after.untilExpiry.auth.signedIn.expiring':
       return ['credentialsExpired'];
     case 'xstate.error.actor.renewFederatedCredentials':
       return (event.error as AuthError).name === 'NotAuthorizedError' ? ['sessionExpired'] : [];
@@ -218,6 +259,7 @@ function serializeState(snapshot: Snapshot): string {
   return JSON.stringify({
     value: snapshot.value,
     session: c.session?.kind ?? null,
+    credentialsFirst: (c.session?.credentialsExpiration ?? 0) < (c.session?.tokensExpiration ?? 0),
     refused: c.session?.refused === true,
     returnAfterSync: c.returnAfterSync,
     openChallenge: c.openChallenge,
@@ -232,7 +274,8 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 30; i++) await Promise.resolve();
 }
 
-function userPoolRecord(): SessionRecord {
+/** The stored user-pool session; its credentials last half as long as the tokens when `credentialsFirst`. */
+function userPoolRecord(credentialsFirst = false): SessionRecord {
   return {
     kind: 'userPool',
     username: 'model-user',
@@ -244,7 +287,12 @@ function userPoolRecord(): SessionRecord {
       expiration: 3_600_000,
     },
     identityId: 'us-east-1:0000-05e5',
-    credentials: { accessKeyId: 'ASIASTORED', secretAccessKey: new Secret('s'), sessionToken: new Secret('t'), expiration: 3_600_000 },
+    credentials: {
+      accessKeyId: 'ASIASTORED',
+      secretAccessKey: new Secret('s'),
+      sessionToken: new Secret('t'),
+      expiration: credentialsFirst ? 1_800_000 : 3_600_000,
+    },
   };
 }
 
@@ -340,7 +388,9 @@ describe.each(models)('auth statechart, $name', ({ input, events, shortest }) =>
       | undefined;
     const restoredSummary = (firstEvent?.output as { session?: SessionSummary } | undefined)?.session;
     if (restoredSummary?.kind === 'federated') await r.directStore.save(federatedRecord());
-    if (restoredSummary?.kind === 'userPool') await r.directStore.save(userPoolRecord());
+    if (restoredSummary?.kind === 'userPool') {
+      await r.directStore.save(userPoolRecord(restoredSummary.credentialsExpiration! < restoredSummary.tokensExpiration!));
+    }
     r.actor.start();
     for (const step of path.steps) {
       const event = step.event as ModelEvent;

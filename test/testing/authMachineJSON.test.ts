@@ -22,12 +22,14 @@ describe('the statechart as JSON', () => {
     const { config, notExported } = authMachineJSON(input);
     expect(JSON.parse(JSON.stringify(config))).toEqual(config);
     expect(config.context).toEqual(createActor(authMachine, { input }).getSnapshot().context);
-    expect(notExported).toHaveLength(9);
+    expect(notExported).toHaveLength(11);
     expect(notExported).toContain("auth.federating: invoke federateToIdentityPool's input (a function of the event or context)");
     expect(notExported.filter((line) => line.includes("'s input"))).toHaveLength(7);
     expect(notExported.filter((line) => line.includes("'s delay"))).toEqual([
       "auth.federated.active: after untilRenewalWindow's delay (a function of the context and the clock, named only)",
       "auth.federated.expiring: after untilExpiry's delay (a function of the context and the clock, named only)",
+      "auth.signedIn.active: after untilRenewalWindow's delay (a function of the context and the clock, named only)",
+      "auth.signedIn.expiring: after untilExpiry's delay (a function of the context and the clock, named only)",
     ]);
   });
 

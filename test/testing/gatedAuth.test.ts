@@ -23,6 +23,8 @@ const plain: AuthMachineInput = { allowGuestAccess: false, sharedSession: false 
 const models: { name: string; input: AuthMachineInput; events: AuthModelEvent[] }[] = [
   { name: 'credentials expiry', input: plain, events: modelEventGroups.expiry },
   { name: 'credentials expiry, renewed in the background', input: { ...plain, renewInBackground: true }, events: modelEventGroups.expiry },
+  { name: 'signed-in expiry', input: plain, events: modelEventGroups.signedInExpiry },
+  { name: 'signed-in expiry, renewed in the background', input: { ...plain, renewInBackground: true }, events: modelEventGroups.signedInExpiry },
   { name: 'MFA challenge substates', input: plain, events: modelEventGroups.mfaChallenges },
 ];
 
@@ -48,7 +50,7 @@ describe.each(models)('createGatedAuth plays the shortest paths of the model "$n
         await auth.step(step.event);
         expect(auth.actor.getSnapshot().value, `after ${step.event.type}`).toEqual(step.state.value);
         // Announced once per set of credentials: a failed renewal that runs out again stays quiet.
-        const expected = step.event === timerEvents.expiry && !announced ? ['credentialsExpired'] : [];
+        const expected = (step.event === timerEvents.expiry || step.event === timerEvents.signedInExpiry) && !announced ? ['credentialsExpired'] : [];
         expect(auth.hub.slice(heard).filter((name) => name === 'credentialsExpired'), `after ${step.event.type}`).toEqual(expected);
         announced = step.state.context.session?.expiryAnnounced === true;
       }
