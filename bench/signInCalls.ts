@@ -10,16 +10,13 @@ import {
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   InitiateAuthCommand,
-  SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import type { EmulatorHandle } from '../emulator/index.js';
 import { createAuth, type Auth, type SignInOutput } from '../src/index.js';
 import { totpFor } from '../test/emulator/totp.js';
+import { createMfaRequiredPool, type PoolIds as Pool } from '../test/support/userPools.js';
 
 /** One step of a flow and the calls it made. */
 export interface SignInStepCalls {
@@ -32,12 +29,6 @@ const PASSWORD = 'Bench-Passw0rd-1!';
 
 /** The emulator's clock, moved 30 s between authenticator codes (a code is good once). */
 let clock = Date.now();
-
-interface Pool {
-  userPoolId: string;
-  userPoolClientId: string;
-  identityPoolId: string;
-}
 
 export async function signInCalls(emu: EmulatorHandle): Promise<SignInStepCalls[]> {
   const admin = new CognitoIdentityProviderClient({ endpoint: emu.endpoint, region: emu.region, credentials: emu.developerCredentials, maxAttempts: 1 });
@@ -77,37 +68,6 @@ export async function signInCalls(emu: EmulatorHandle): Promise<SignInStepCalls[
       );
     }
     return { username, ...(secret ? { secret } : {}) };
-  }
-
-  /** A pool that requires MFA and offers an authenticator and email to set up, with an identity pool that trusts it. */
-  async function mfaRequiredPool(): Promise<Pool> {
-    const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: 'bench-mfa-required' }));
-    const userPoolId = UserPool?.Id as string;
-    await admin.send(
-      new SetUserPoolMfaConfigCommand({
-        UserPoolId: userPoolId,
-        MfaConfiguration: 'ON',
-        SoftwareTokenMfaConfiguration: { Enabled: true },
-        EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Code' },
-      }),
-    );
-    const { UserPoolClient } = await admin.send(
-      new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'bench', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-    );
-    const userPoolClientId = UserPoolClient?.ClientId as string;
-    const identity = new CognitoIdentityClient({ endpoint: emu.endpoint, region: emu.region, credentials: emu.developerCredentials, maxAttempts: 1 });
-    try {
-      const { IdentityPoolId } = await identity.send(
-        new CreateIdentityPoolCommand({
-          IdentityPoolName: 'bench_mfa_required',
-          AllowUnauthenticatedIdentities: false,
-          CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${emu.region}.amazonaws.com/${userPoolId}`, ClientId: userPoolClientId }],
-        }),
-      );
-      return { userPoolId, userPoolClientId, identityPoolId: IdentityPoolId as string };
-    } finally {
-      identity.destroy();
-    }
   }
 
   function newAuth(pool: Pool): Auth {
@@ -175,7 +135,7 @@ export async function signInCalls(emu: EmulatorHandle): Promise<SignInStepCalls[
       clock += 30_000;
       auth.stop();
     }
-    const required = await mfaRequiredPool();
+    const required = await createMfaRequiredPool(emu, admin, ['TOTP', 'EMAIL']);
     {
       const flow = 'setting up an authenticator';
       const { username } = await newUser(required);

@@ -13,15 +13,11 @@
  * (message, String, JSON.stringify, util.inspect), redacted inspection events, and the actor's
  * snapshot and persisted snapshot after every step (JSON.stringify and util.inspect).
  */
-import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminCreateUserCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
-  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -35,6 +31,7 @@ import { createArmedStorage } from './armedStorage.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
 import { deep, errorRenderings, safeJson } from '../support/renderings.js';
 import { totpFor } from '../emulator/totp.js';
+import { createMfaRequiredPool } from '../support/userPools.js';
 
 const REGION = 'us-east-1';
 const ALICE_PASSWORD = 'Alice-Secret-Passw0rd!';
@@ -234,7 +231,6 @@ describe('no secret in anything observable', () => {
 
     // ---- MFA, on the emulator's own user pools (SRP, the default flow) ----------------------------------
     const admin = new CognitoIdentityProviderClient({ endpoint: emu.endpoint, region: REGION, credentials: emu.developerCredentials, maxAttempts: 1 });
-    const identityAdmin = new CognitoIdentityClient({ endpoint: emu.endpoint, region: REGION, credentials: emu.developerCredentials, maxAttempts: 1 });
     const newUser = async (userPoolId: string, username: string, attributes: Array<{ Name: string; Value: string }> = []) => {
       await admin.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: attributes }));
       await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: CAROL_PASSWORD, Permanent: true }));
@@ -258,22 +254,11 @@ describe('no secret in anything observable', () => {
     await step('signOut after MFA', mfa, () => mfa.signOut(), 'ok');
     mfa.stop();
 
-    const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: 'secrets-mfa-required' }));
-    const requiredPoolId = UserPool?.Id as string;
-    await admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: requiredPoolId, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true } }));
-    const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({ UserPoolId: requiredPoolId, ClientName: 'app' }));
-    const requiredClientId = UserPoolClient?.ClientId as string;
-    const { IdentityPoolId } = await identityAdmin.send(
-      new CreateIdentityPoolCommand({
-        IdentityPoolName: 'secrets_mfa_required',
-        AllowUnauthenticatedIdentities: false,
-        CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${REGION}.amazonaws.com/${requiredPoolId}`, ClientId: requiredClientId }],
-      }),
-    );
-    await newUser(requiredPoolId, 'dave');
+    const required = await createMfaRequiredPool(emu, admin, ['TOTP']);
+    await newUser(required.userPoolId, 'dave');
     const setup = newAuth('mfa setup', {
-      identityPoolId: IdentityPoolId as string,
-      userPool: { userPoolId: requiredPoolId, userPoolClientId: requiredClientId },
+      identityPoolId: required.identityPoolId,
+      userPool: { userPoolId: required.userPoolId, userPoolClientId: required.userPoolClientId },
       endpoints: { identityPool: identityProxy.endpoint, userPool: identityProxy.endpoint },
     });
     await setup.ready;
@@ -289,7 +274,6 @@ describe('no secret in anything observable', () => {
     await step('fetchAuthSession after the set-up', setup, () => setup.fetchAuthSession(), 'ok');
     setup.stop();
     admin.destroy();
-    identityAdmin.destroy();
 
     // ---- the scan ------------------------------------------------------------------------------------
     const leaks: string[] = [];

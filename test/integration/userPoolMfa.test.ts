@@ -9,19 +9,16 @@ import {
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
-  SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
 import { AuthError, createAuth, serializeInspectionEvent, type Auth, type AuthErrorName } from '../../src/index.js';
 import { errorRenderings, safeJson } from '../support/renderings.js';
 import { totpFor } from '../emulator/totp.js';
+import { createMfaRequiredPool } from '../support/userPools.js';
 
 const PASSWORD = 'Mfa-Passw0rd-Alpha!';
 const PHONE = '+15555550123';
@@ -291,35 +288,7 @@ describe('MFA sign-in steps against the emulator', () => {
 });
 
 /** A user pool that requires MFA, offering the given factors to set up, an SRP app client, and an identity pool that trusts it. */
-async function mfaRequiredPool(factors: Array<'TOTP' | 'EMAIL'>): Promise<{ userPoolId: string; userPoolClientId: string; identityPoolId: string }> {
-  const { UserPool } = await admin.send(new CreateUserPoolCommand({ PoolName: `mfa-required-${factors.join('-')}` }));
-  const userPoolId = UserPool?.Id as string;
-  await admin.send(
-    new SetUserPoolMfaConfigCommand({
-      UserPoolId: userPoolId,
-      MfaConfiguration: 'ON',
-      SoftwareTokenMfaConfiguration: { Enabled: factors.includes('TOTP') },
-      ...(factors.includes('EMAIL') ? { EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Sign-in code' } } : {}),
-    }),
-  );
-  const { UserPoolClient } = await admin.send(
-    new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-  );
-  const userPoolClientId = UserPoolClient?.ClientId as string;
-  const identityAdmin = new CognitoIdentityClient({ endpoint: emu.endpoint, region: emu.region, credentials: emu.developerCredentials, maxAttempts: 1 });
-  try {
-    const { IdentityPoolId } = await identityAdmin.send(
-      new CreateIdentityPoolCommand({
-        IdentityPoolName: 'mfa_required',
-        AllowUnauthenticatedIdentities: false,
-        CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${emu.region}.amazonaws.com/${userPoolId}`, ClientId: userPoolClientId }],
-      }),
-    );
-    return { userPoolId, userPoolClientId, identityPoolId: IdentityPoolId as string };
-  } finally {
-    identityAdmin.destroy();
-  }
-}
+const mfaRequiredPool = (factors: Array<'TOTP' | 'EMAIL'>) => createMfaRequiredPool(emu, admin, factors);
 
 /** A user with no second factor (and no email) in the given pool. */
 async function bareUser(userPoolId: string): Promise<string> {
